@@ -1,0 +1,1 @@
+"""PushSim desktop application and command line."""

@@ -1,0 +1,1 @@
+"""PushSim validation core: protocol, storage, push dispatch and HTTP API (no Qt)."""

@@ -1,0 +1,1 @@
+"""Sans-IO protocol core: bytes and `now` in, bytes and events out."""

@@ -1,0 +1,86 @@
+"""Where a workspace's files live, and the admin token.
+
+A workspace is one folder holding everything a PushSim installation needs: the
+TLS CA and certificates, provider credentials for the mock FCM/APNs, the core's
+SQLite database, the phones' secure storage, and the admin token. It is created
+owner-only (0700 folders, 0600 secrets) because it holds private keys.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import platformdirs
+
+APP_NAME = "pushsim"
+
+
+def default_workspace_root() -> Path:
+    """The per-user data directory, unless PUSHSIM_WORKSPACE says otherwise."""
+    override = os.environ.get("PUSHSIM_WORKSPACE")
+    if override:
+        return Path(override).expanduser()
+    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)) / "workspace"
+
+
+def write_secret(path: Path, data: bytes) -> None:
+    """Write a file readable by its owner only, created with those rights."""
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(data)
+    os.chmod(path, 0o600)
+
+
+@dataclass(frozen=True)
+class Workspace:
+    root: Path
+
+    # -- layout -----------------------------------------------------------
+    @property
+    def pki_dir(self) -> Path:
+        return self.root / "pki"
+
+    @property
+    def credentials_dir(self) -> Path:
+        """Provider credentials as a customer would hand them to the core."""
+        return self.root / "credentials"
+
+    @property
+    def core_db(self) -> Path:
+        return self.root / "core.sqlite3"
+
+    @property
+    def mocks_db(self) -> Path:
+        return self.root / "mocks.sqlite3"
+
+    @property
+    def phones_dir(self) -> Path:
+        return self.root / "phones"
+
+    @property
+    def admin_token_file(self) -> Path:
+        return self.root / "admin-token"
+
+    # -- lifecycle ----------------------------------------------------------
+    def ensure(self, *, reset: bool = False) -> Workspace:
+        """Create the folder tree (owner-only); wipe it first when ``reset``."""
+        if reset and self.root.exists():
+            shutil.rmtree(self.root)
+        for folder in (self.root, self.pki_dir, self.credentials_dir, self.phones_dir):
+            folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+            os.chmod(folder, 0o700)
+        return self
+
+    def admin_token(self) -> str:
+        """The admin bearer token, generated at first use and kept 0600."""
+        path = self.admin_token_file
+        if path.exists():
+            return path.read_text(encoding="ascii").strip()
+        token = secrets.token_urlsafe(32)
+        write_secret(path, token.encode("ascii") + b"\n")
+        return token

@@ -1,0 +1,1 @@
+"""PushSim simulators: mock FCM and APNs, virtual phones (no Qt)."""
