@@ -1,0 +1,99 @@
+"""The ``pushsim`` command.
+
+Qt is imported only on the GUI path, so every headless command (``serve``,
+``demo``, ``scenario``, ``bench``) runs on machines without Qt libraries or a
+display.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+
+HEADLESS_HINT = """\
+The headless commands work without a display:
+  pushsim serve --json        core, mock FCM/APNs and demo phones; endpoints as JSON
+  pushsim demo                narrated approve and reject in the terminal
+(or start a virtual display: xvfb-run pushsim)"""
+
+
+def package_version() -> str:
+    try:
+        return version("pushsim")
+    except PackageNotFoundError:  # running from a source tree without install
+        return "0.0.0+source"
+
+
+def has_display() -> bool:
+    """Whether Qt can open a window here (or has been told to render offscreen)."""
+    if os.environ.get("QT_QPA_PLATFORM", "").startswith(("offscreen", "minimal", "vnc")):
+        return True
+    if sys.platform in ("win32", "darwin"):
+        return True
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="pushsim",
+        description="Simulator suite for push-notification two-step authentication.",
+    )
+    parser.add_argument("--version", action="version", version=f"pushsim {package_version()}")
+    parser.add_argument("--workspace", type=Path, help="workspace folder (default: user data dir)")
+    parser.add_argument("--reset", action="store_true", help="start from a fresh workspace")
+    commands = parser.add_subparsers(dest="command")
+
+    serve = commands.add_parser("serve", help="run core, mocks and phones headless")
+    serve.add_argument("--json", action="store_true", help="print the endpoints as one JSON object")
+    serve.add_argument(
+        "--auto-respond",
+        choices=["approve", "reject", "ignore"],
+        help="make every demo phone answer by itself",
+    )
+    for sub in (serve,):
+        sub.add_argument("--workspace", type=Path, default=argparse.SUPPRESS)
+        sub.add_argument("--reset", action="store_true", default=argparse.SUPPRESS)
+
+    demo = commands.add_parser("demo", help="narrated terminal demo: one approve, one reject")
+    demo.add_argument("--workspace", type=Path, default=argparse.SUPPRESS)
+    demo.add_argument("--reset", action="store_true", default=argparse.SUPPRESS)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.command == "serve":
+        from simulators.suite import run_serve
+
+        return asyncio.run(
+            run_serve(
+                workspace_dir=args.workspace,
+                reset=args.reset,
+                json_out=args.json,
+                auto_respond=args.auto_respond,
+            )
+        )
+    if args.command == "demo":
+        from simulators.terminal_demo import run_demo
+
+        return asyncio.run(run_demo(workspace_dir=args.workspace, reset=args.reset))
+    return run_gui(args)
+
+
+def run_gui(args: argparse.Namespace) -> int:
+    if not has_display():
+        print("pushsim: no display found (DISPLAY and WAYLAND_DISPLAY are unset),", file=sys.stderr)
+        print("so the desktop window cannot open.\n", file=sys.stderr)
+        print(HEADLESS_HINT, file=sys.stderr)
+        return 2
+    from app.gui import run as run_window
+
+    return run_window(workspace_dir=args.workspace, reset=args.reset)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
