@@ -1,1 +1,6 @@
-"""storage package."""
+"""Core storage: aiosqlite in WAL mode, versioned migrations, one repository layer."""
+
+from core.storage.database import Database, SchemaTooNew
+from core.storage.repositories import Repositories
+
+__all__ = ["Database", "Repositories", "SchemaTooNew"]

@@ -1,1 +1,1 @@
-"""apns package."""
+"""Mock Apple Push Notification service: HTTP/2 on ``h2`` (see ``server.ApnsMock``)."""

@@ -1,1 +1,1 @@
-"""Device side of the mock push services: registration, streamed delivery, store-and-forward, faults."""
+"""Device side of the mock push services: registration, streamed delivery, faults."""

@@ -1,1 +1,1 @@
-"""fcm package."""
+"""Mock Firebase Cloud Messaging HTTP v1 + OAuth token endpoint (see ``server.FcmMock``)."""

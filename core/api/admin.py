@@ -1,0 +1,367 @@
+"""Administration (admin token): domains, push app configurations, users."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from core.api.http import ApiError, Request, Response, Router
+from core.api.validation import Fields
+from core.api.views import domain_json, push_app_json, user_json
+from core.service import CoreService
+from core.storage.records import PushAppRecord
+
+_ADMIN = {401: "admin token required"}
+
+DOMAIN_FIELDS = {
+    # JSON name -> (record field, kind)
+    "mobileApplicationName": ("mobile_app_name", "str"),
+    "requestMethod": ("request_method", "str"),
+    "keywords": ("keywords", "map"),
+    "pushTimeout": ("push_timeout", "int"),
+    "lockoutThreshold": ("lockout_threshold", "int"),
+    "pollFallback": ("poll_fallback", "bool"),
+    "numberMatching": ("number_matching", "bool"),
+}
+DOMAIN_BODY: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "name": {"type": "string"},
+        "mobileApplicationName": {"type": "string", "description": "the default app ID"},
+        "requestMethod": {
+            "enum": ["KeywordPassword", "PasswordKeyword", "KeywordOnly", "Password", "None"]
+        },
+        "keywords": {
+            "type": "object",
+            "additionalProperties": {"enum": ["device", "pin", "fingerprint"]},
+        },
+        "pushTimeout": {"type": "integer", "minimum": 1, "maximum": 300},
+        "lockoutThreshold": {"type": "integer", "minimum": 1},
+        "pollFallback": {"type": "boolean"},
+        "numberMatching": {"type": "boolean"},
+    },
+}
+PUSH_APP_BODY: dict[str, Any] = {
+    "type": "object",
+    "required": ["appID", "platform"],
+    "properties": {
+        "appID": {"type": "string"},
+        "platform": {"enum": ["android", "ios"]},
+        "fcm": {
+            "type": "object",
+            "properties": {
+                "projectID": {"type": "string"},
+                "serviceAccount": {"type": ["object", "string"]},
+                "legacyServerKey": {"type": "string", "description": "refused at send time"},
+            },
+        },
+        "apns": {
+            "type": "object",
+            "properties": {
+                "auth": {"enum": ["token", "certificate"]},
+                "keyPem": {"type": "string"},
+                "keyID": {"type": "string"},
+                "teamID": {"type": "string"},
+                "certificatePem": {"type": "string", "description": "certificate + key"},
+                "bundleID": {"type": "string", "description": "defaults to the app ID"},
+                "environment": {"enum": ["sandbox", "production"]},
+            },
+        },
+        "endpoint": {"type": "string", "description": "override the provider URL"},
+        "tokenURI": {"type": "string", "description": "override the OAuth token URL (FCM)"},
+    },
+}
+
+
+def domain_changes(fields: Fields) -> dict[str, Any]:
+    changes: dict[str, Any] = {}
+    for name, (attribute, kind) in DOMAIN_FIELDS.items():
+        value: Any
+        if kind == "str":
+            value = fields.opt_string(name, max_len=255, min_len=1)
+        elif kind == "map":
+            value = fields.opt_string_map(name, max_items=16)
+        elif kind == "int":
+            value = fields.opt_integer(name, low=0, high=100_000)
+        else:
+            value = fields.opt_boolean(name)
+        if value is not None:
+            changes[attribute] = value
+    return changes
+
+
+def parse_push_app(fields: Fields, created: float, app_id: str | None = None) -> PushAppRecord:
+    app_id = app_id or fields.string("appID", max_len=255)
+    platform = fields.string("platform", choices=("android", "ios"))
+    values: dict[str, Any] = {
+        "endpoint": fields.opt_string("endpoint", max_len=1024),
+        "token_uri": fields.opt_string("tokenURI", max_len=1024),
+    }
+    fcm = fields.opt_object("fcm")
+    if fcm is not None:
+        raw = fcm.raw("serviceAccount")
+        if isinstance(raw, dict):
+            values["fcm_service_account"] = json.dumps(raw)
+        else:
+            values["fcm_service_account"] = fcm.opt_string("serviceAccount", max_len=32768)
+        values["fcm_project_id"] = fcm.opt_string("projectID", max_len=128)
+        values["fcm_legacy_server_key"] = fcm.opt_string("legacyServerKey", max_len=4096)
+        fields.merge(fcm)
+    apns = fields.opt_object("apns")
+    if apns is not None:
+        values["apns_auth"] = apns.opt_string("auth", choices=("token", "certificate"))
+        values["apns_key_pem"] = apns.opt_string("keyPem", max_len=8192)
+        values["apns_key_id"] = apns.opt_string("keyID", max_len=32)
+        values["apns_team_id"] = apns.opt_string("teamID", max_len=32)
+        values["apns_cert_pem"] = apns.opt_string("certificatePem", max_len=32768)
+        values["apns_bundle_id"] = apns.opt_string("bundleID", max_len=255)
+        values["apns_environment"] = (
+            apns.opt_string("environment", choices=("sandbox", "production")) or "sandbox"
+        )
+        fields.merge(apns)
+    fields.done()
+    return PushAppRecord(app_id=app_id, platform=platform, created=created, **values)
+
+
+def register(router: Router, service: CoreService) -> None:
+    directory = service.directory
+
+    # -- domains ---------------------------------------------------------------
+    @router.route(
+        "GET",
+        "/v1/admin/domains",
+        summary="List domains",
+        tag="admin",
+        admin=True,
+        responses={200: "{domains: [...]}", **_ADMIN},
+    )
+    async def list_domains(request: Request) -> Response:
+        return Response(200, {"domains": [domain_json(d) for d in await directory.list_domains()]})
+
+    @router.route(
+        "POST",
+        "/v1/admin/domains",
+        summary="Create a domain",
+        tag="admin",
+        admin=True,
+        body=DOMAIN_BODY,
+        responses={201: "the domain", 400: "invalid", 409: "exists", **_ADMIN},
+    )
+    async def create_domain(request: Request) -> Response:
+        fields = Fields(request.json())
+        name = fields.string("name", max_len=64)
+        changes = domain_changes(fields)
+        fields.done()
+        app_name = changes.pop("mobile_app_name", None)
+        if app_name is None:
+            raise ApiError(
+                400,
+                "invalid request body",
+                validation_errors=[{"field": "mobileApplicationName", "message": "is required"}],
+            )
+        domain = await directory.create_domain(directory.new_domain(name, app_name, **changes))
+        return Response(201, domain_json(domain))
+
+    @router.route(
+        "GET",
+        "/v1/admin/domains/{name}",
+        summary="One domain",
+        tag="admin",
+        admin=True,
+        responses={200: "the domain", 404: "unknown", **_ADMIN},
+    )
+    async def get_domain(request: Request) -> Response:
+        return Response(200, domain_json(await directory.get_domain(request.params["name"])))
+
+    @router.route(
+        "PATCH",
+        "/v1/admin/domains/{name}",
+        summary="Change domain options",
+        tag="admin",
+        admin=True,
+        body=DOMAIN_BODY,
+        responses={200: "the domain", 400: "invalid", 404: "unknown", **_ADMIN},
+    )
+    async def update_domain(request: Request) -> Response:
+        fields = Fields(request.json())
+        changes = domain_changes(fields)
+        fields.done()
+        domain = await directory.update_domain(request.params["name"], changes)
+        return Response(200, domain_json(domain))
+
+    @router.route(
+        "DELETE",
+        "/v1/admin/domains/{name}",
+        summary="Delete an empty domain",
+        tag="admin",
+        admin=True,
+        responses={204: "deleted", 404: "unknown", 409: "has users", **_ADMIN},
+    )
+    async def delete_domain(request: Request) -> Response:
+        await directory.delete_domain(request.params["name"])
+        return Response(204)
+
+    # -- push apps -----------------------------------------------------------------
+    @router.route(
+        "GET",
+        "/v1/admin/push-apps",
+        summary="List push app configurations",
+        tag="admin",
+        admin=True,
+        responses={200: "{pushApps: [...]} (keys redacted)", **_ADMIN},
+    )
+    async def list_push_apps(request: Request) -> Response:
+        apps = await directory.list_push_apps()
+        return Response(200, {"pushApps": [push_app_json(a) for a in apps]})
+
+    @router.route(
+        "POST",
+        "/v1/admin/push-apps",
+        summary="Create a push app configuration",
+        tag="admin",
+        admin=True,
+        body=PUSH_APP_BODY,
+        responses={
+            201: "the configuration (keys redacted)",
+            400: "invalid",
+            409: "exists",
+            **_ADMIN,
+        },
+    )
+    async def create_push_app(request: Request) -> Response:
+        app = parse_push_app(Fields(request.json()), service.context.clock.now())
+        return Response(201, push_app_json(await directory.put_push_app(app, replace=False)))
+
+    @router.route(
+        "GET",
+        "/v1/admin/push-apps/{appID}",
+        summary="One push app configuration",
+        tag="admin",
+        admin=True,
+        responses={200: "keys redacted", 404: "unknown", **_ADMIN},
+    )
+    async def get_push_app(request: Request) -> Response:
+        return Response(200, push_app_json(await directory.get_push_app(request.params["appID"])))
+
+    @router.route(
+        "PUT",
+        "/v1/admin/push-apps/{appID}",
+        summary="Replace a push app configuration",
+        tag="admin",
+        admin=True,
+        body=PUSH_APP_BODY,
+        responses={200: "keys redacted", 400: "invalid", 404: "unknown", **_ADMIN},
+    )
+    async def replace_push_app(request: Request) -> Response:
+        fields = Fields(request.json())
+        app = parse_push_app(fields, service.context.clock.now(), request.params["appID"])
+        return Response(200, push_app_json(await directory.put_push_app(app, replace=True)))
+
+    @router.route(
+        "DELETE",
+        "/v1/admin/push-apps/{appID}",
+        summary="Delete a push app configuration",
+        tag="admin",
+        admin=True,
+        responses={204: "deleted", 404: "unknown", **_ADMIN},
+    )
+    async def delete_push_app(request: Request) -> Response:
+        await directory.delete_push_app(request.params["appID"])
+        return Response(204)
+
+    # -- users ---------------------------------------------------------------------
+    @router.route(
+        "GET",
+        "/v1/admin/users",
+        summary="List users (?domain=)",
+        tag="admin",
+        admin=True,
+        query={"domain": "only this domain"},
+        responses={200: "{users: [...]}", **_ADMIN},
+    )
+    async def list_users(request: Request) -> Response:
+        users = await directory.list_users(request.query.get("domain"))
+        return Response(200, {"users": [user_json(u) for u in users]})
+
+    @router.route(
+        "POST",
+        "/v1/admin/users",
+        summary="Create a user (password stored as scrypt hash)",
+        tag="admin",
+        admin=True,
+        body={
+            "type": "object",
+            "required": ["userID", "domain"],
+            "properties": {
+                "userID": {"type": "string"},
+                "domain": {"type": "string"},
+                "password": {"type": "string"},
+            },
+        },
+        responses={201: "the user", 400: "invalid", 404: "unknown domain", 409: "exists", **_ADMIN},
+    )
+    async def create_user(request: Request) -> Response:
+        fields = Fields(request.json())
+        user_id = fields.string("userID", max_len=128)
+        domain = fields.string("domain", max_len=64)
+        password = fields.opt_string("password", max_len=256, min_len=1)
+        fields.done()
+        return Response(201, user_json(await directory.create_user(user_id, domain, password)))
+
+    @router.route(
+        "GET",
+        "/v1/admin/users/{userID}@{domain}",
+        summary="One user",
+        tag="admin",
+        admin=True,
+        responses={200: "the user", 404: "unknown", **_ADMIN},
+    )
+    async def get_user(request: Request) -> Response:
+        user = await directory.get_user(request.params["userID"], request.params["domain"])
+        return Response(200, user_json(user))
+
+    @router.route(
+        "PATCH",
+        "/v1/admin/users/{userID}@{domain}",
+        summary="Set password or lock state",
+        tag="admin",
+        admin=True,
+        body={
+            "type": "object",
+            "properties": {"password": {"type": "string"}, "locked": {"type": "boolean"}},
+        },
+        responses={200: "the user", 400: "invalid", 404: "unknown", **_ADMIN},
+    )
+    async def update_user(request: Request) -> Response:
+        fields = Fields(request.json())
+        password = fields.opt_string("password", max_len=256, min_len=1)
+        locked = fields.opt_boolean("locked")
+        fields.done()
+        user = await directory.update_user(
+            request.params["userID"], request.params["domain"], password=password, locked=locked
+        )
+        return Response(200, user_json(user))
+
+    @router.route(
+        "POST",
+        "/v1/admin/users/{userID}@{domain}/unlock",
+        summary="Clear lockout, failed attempts and reject cool-down",
+        tag="admin",
+        admin=True,
+        responses={200: "the user", 404: "unknown", **_ADMIN},
+    )
+    async def unlock_user(request: Request) -> Response:
+        user = await directory.unlock_user(request.params["userID"], request.params["domain"])
+        return Response(200, user_json(user))
+
+    @router.route(
+        "DELETE",
+        "/v1/admin/users/{userID}@{domain}",
+        summary="Delete a user",
+        tag="admin",
+        admin=True,
+        responses={204: "deleted", 404: "unknown", **_ADMIN},
+    )
+    async def delete_user(request: Request) -> Response:
+        await directory.delete_user(request.params["userID"], request.params["domain"])
+        return Response(204)

@@ -1,0 +1,181 @@
+"""The core's ASGI application: body limits, admin auth, routing and error shapes.
+
+Every answer is JSON. Errors always have ``{"message", "validationErrors"}``
+(plus fields such as ``check`` or ``remainingAttempts``); a bug answers a
+generic 500 and is logged, never a stack trace. Bodies over the limit are
+refused with 413 before they are read to the end.
+"""
+
+from __future__ import annotations
+
+import hmac
+import logging
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
+from urllib.parse import parse_qsl
+
+from core.api import activation, admin, admin_records, device, login, openapi, sessions
+from core.api.http import ApiError, Request, Response, Router
+from core.protocol.errors import PushSimError
+from core.service import CoreService
+from core.service_errors import ServiceError
+
+log = logging.getLogger(__name__)
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+
+
+_DRAIN_LIMIT = 1024 * 1024  # oversized bodies up to this are read and discarded, then 413
+
+
+class _Disconnected(Exception):
+    pass
+
+
+def _not_utf8(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def build_router(service: CoreService) -> Router:
+    router = Router()
+    for area in (login, sessions, device, activation, admin, admin_records):
+        area.register(router, service)
+    openapi.register(router)
+    return router
+
+
+class CoreApi:
+    """ASGI 3 callable; ``service`` does the work, this only translates HTTP."""
+
+    def __init__(self, service: CoreService, admin_token: str) -> None:
+        self.service = service
+        self.router = build_router(service)
+        self._admin_token = admin_token.encode()
+        self._max_body = service.settings.max_body_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            await self._lifespan(receive, send)
+            return
+        if scope["type"] != "http":
+            return  # no websockets here
+        try:
+            response = await self._handle(scope, receive)
+        except _Disconnected:
+            return
+        await self._send(send, response)
+
+    async def _lifespan(self, receive: Receive, send: Send) -> None:
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+
+    async def _handle(self, scope: Scope, receive: Receive) -> Response:
+        try:
+            headers = {
+                k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]
+            }
+            path = scope["path"]
+            if not path.isprintable() or _not_utf8(path):
+                raise ApiError(400, "invalid characters in the path")
+            route, params = self.router.match(scope["method"], path)
+            if route.admin:
+                self._check_admin(headers)
+            body = await self._read_body(headers, receive)
+            client = scope.get("client") or ("", 0)
+            request = Request(
+                method=scope["method"],
+                path=scope["path"],
+                params=params,
+                query=dict(parse_qsl(scope.get("query_string", b"").decode("latin-1"))),
+                headers=headers,
+                body=body,
+                client=str(client[0]),
+            )
+            return await route.handler(request)
+        except ApiError as error:
+            return Response(error.status, error.body(), error.headers)
+        except ServiceError as error:
+            shaped = {
+                "message": error.reason,
+                "validationErrors": list(error.validation_errors),
+                **error.extra,
+            }
+            return Response(error.http_status, shaped)
+        except PushSimError as error:
+            status = error.http_status if 400 <= error.http_status < 600 else 500
+            return Response(status, {"message": error.reason, "validationErrors": []})
+        except _Disconnected:
+            raise
+        except Exception:
+            log.exception("unhandled error on %s %s", scope.get("method"), scope.get("path"))
+            return Response(500, {"message": "internal error", "validationErrors": []})
+
+    def _check_admin(self, headers: dict[str, str]) -> None:
+        scheme, _, token = headers.get("authorization", "").partition(" ")
+        if scheme.lower() != "bearer" or not hmac.compare_digest(
+            token.strip().encode(), self._admin_token
+        ):
+            raise ApiError(
+                401,
+                "admin token required (Authorization: Bearer <token>)",
+                headers={"www-authenticate": "Bearer"},
+            )
+
+    async def _read_body(self, headers: dict[str, str], receive: Receive) -> bytes:
+        declared = headers.get("content-length")
+        if declared is not None:
+            if not declared.isdigit():
+                raise ApiError(400, "invalid Content-Length")
+            if int(declared) > _DRAIN_LIMIT:
+                raise self._too_large()  # abuse: answer now, whatever the connection does
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                raise _Disconnected
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size <= self._max_body:
+                chunks.append(chunk)
+            elif size > _DRAIN_LIMIT:
+                raise self._too_large()
+            if not message.get("more_body", False):
+                break
+        # Reading an oversized body to its end before answering keeps HTTP/2
+        # connections healthy: hypercorn drops the whole connection when DATA
+        # arrives for a stream that has already been answered.
+        if size > self._max_body:
+            raise self._too_large()
+        return b"".join(chunks)
+
+    def _too_large(self) -> ApiError:
+        return ApiError(413, f"request body larger than {self._max_body} bytes")
+
+    @staticmethod
+    async def _send(send: Send, response: Response) -> None:
+        payload = response.encode()
+        headers = [
+            (b"content-type", b"application/json"),
+            (b"content-length", str(len(payload)).encode()),
+            (b"cache-control", b"no-store"),
+        ]
+        headers += [(k.encode("latin-1"), v.encode("latin-1")) for k, v in response.headers.items()]
+        await send({"type": "http.response.start", "status": response.status, "headers": headers})
+        await send({"type": "http.response.body", "body": payload})
+
+
+def create_app(service: CoreService, admin_token: str) -> CoreApi:
+    return CoreApi(service, admin_token)

@@ -1,0 +1,115 @@
+"""The use cases of the validation core, behind one object.
+
+``CoreService`` is what the HTTP API, the GUI, scenarios and the demo seed
+call. It wires the parts (each in its own module) to one ``ServiceContext``:
+
+- ``login``        steps 1-3: passKey, static password, rate limits, challenge, push
+- ``respond``      steps 6-7: validate an answer and decide exactly once
+- ``sessions``     status with long poll, expiry, trace
+- ``activation``   register, add-device, activate, push registration
+- ``device``       fetch-once challenges (challengeKey, poll fallback)
+- ``directory``    administration: domains, push apps, users, authenticators, audit
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+
+from core.clock import Clock
+from core.events import EventBus
+from core.observations import ObservationRecorder
+from core.push.dispatcher import PushDispatcher
+from core.service_activation import ActivationService
+from core.service_directory import DirectoryService
+from core.service_login import LoginResult, LoginService
+from core.service_push import PushService
+from core.service_respond import Decided, ResponseService
+from core.service_sessions import SessionService, Trace
+from core.service_support import ServiceContext, SessionWatch
+from core.settings import CoreSettings
+from core.storage import Database
+from core.storage.records import SessionRecord
+
+__all__ = ["CoreService", "Decided", "LoginResult", "Trace"]
+
+
+class CoreService:
+    def __init__(
+        self,
+        *,
+        db: Database,
+        settings: CoreSettings,
+        clock: Clock,
+        events: EventBus,
+        dispatcher: PushDispatcher,
+    ) -> None:
+        self.context = ServiceContext(
+            db=db,
+            settings=settings,
+            clock=clock,
+            events=events,
+            dispatcher=dispatcher,
+            watch=SessionWatch(),
+        )
+        self.push = PushService(self.context)
+        self.directory = DirectoryService(self.context)
+        self.activation = ActivationService(self.context)
+        self.sessions = SessionService(self.context)
+        self.device = ResponseService(self.context, self.activation)
+        self._login = LoginService(self.context, self.push)
+        self._expiry: asyncio.Task[None] | None = None
+        self.observations = ObservationRecorder(db, events)
+
+    @property
+    def settings(self) -> CoreSettings:
+        return self.context.settings
+
+    @property
+    def db(self) -> Database:
+        return self.context.db
+
+    async def login(
+        self,
+        *,
+        user_id: str,
+        domain: str,
+        passkey: str,
+        client_ip: str = "",
+        request_id: str | None = None,
+    ) -> LoginResult:
+        return await self._login.login(
+            user_id=user_id,
+            domain=domain,
+            passkey=passkey,
+            client_ip=client_ip,
+            request_id=request_id,
+        )
+
+    async def respond(self, *, serial: str, response_message: str) -> Decided:
+        return await self.device.respond(serial=serial, response_message=response_message)
+
+    async def session_status(self, request_id: str, wait: float | None = None) -> SessionRecord:
+        return await self.sessions.status(request_id, wait)
+
+    async def trace(self, request_id: str) -> Trace:
+        await self.observations.flush()  # phone and provider steps seen so far
+        return await self.sessions.trace(request_id)
+
+    def start_background(self) -> None:
+        """Expiry sweeper and observation recorder; CoreServer.start calls this."""
+        self.observations.start()
+        if self._expiry is None:
+            self._expiry = asyncio.create_task(self.sessions.run_expiry(), name="session expiry")
+
+    async def close(self) -> None:
+        """Stop background work and release long polls; the database stays open."""
+        self.context.watch.close()
+        await self.observations.close()
+        if self._expiry is not None:
+            self._expiry.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._expiry
+            self._expiry = None
+        await self.push.aclose()
+        await self.context.dispatcher.aclose()

@@ -1,0 +1,377 @@
+"""Administration use cases: domains, push app configurations, users, authenticators.
+
+Semantic checks live here (ranges, known methods and protections, what may be
+deleted); the API only checks JSON types. Every change leaves an audit event.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from core.protocol.keys import UnlockProtection
+from core.protocol.passkey import MAX_KEYWORD_LENGTH, RequestMethod
+from core.push.fcm import CredentialsError, ServiceAccount
+from core.service_errors import Conflict, InvalidInput, NotFound
+from core.service_passwords import hash_password_async
+from core.service_support import Journal, ServiceContext
+from core.storage import Repositories
+from core.storage.records import (
+    AUTH_ACTIVE,
+    AUTH_DEACTIVATED,
+    AUTH_LOCKED,
+    AuditRecord,
+    AuthenticatorRecord,
+    DomainRecord,
+    PushAppRecord,
+    SessionRecord,
+    UserRecord,
+)
+
+NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
+USER_ID = re.compile(r"[^\s/@][^\s/]{0,127}")
+APP_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,254}")
+DEFAULT_KEYWORDS = {"push": UnlockProtection.DEVICE.value}
+
+
+def _bad(field: str, message: str) -> InvalidInput:
+    return InvalidInput("invalid request", validation_errors=[{"field": field, "message": message}])
+
+
+def check_keywords(keywords: Mapping[str, str]) -> dict[str, str]:
+    if not 1 <= len(keywords) <= 16:
+        raise _bad("keywords", "must map 1-16 keywords to a protection")
+    out = {}
+    seen: set[str] = set()
+    for keyword, protection in keywords.items():
+        if not 1 <= len(keyword) <= MAX_KEYWORD_LENGTH or not keyword.isprintable():
+            raise _bad("keywords", f"keyword {keyword!r} must be 1-{MAX_KEYWORD_LENGTH} characters")
+        if keyword.casefold() in seen:
+            raise _bad("keywords", f"keyword {keyword!r} is there twice (case-insensitive)")
+        seen.add(keyword.casefold())
+        try:
+            out[keyword] = UnlockProtection(protection).value
+        except ValueError:
+            raise _bad(
+                "keywords", f"protection {protection!r} is not device|pin|fingerprint"
+            ) from None
+    return out
+
+
+def _check_domain(domain: DomainRecord) -> None:
+    if not NAME.fullmatch(domain.name):
+        raise _bad("name", "must be 1-64 letters, digits, '.', '_' or '-'")
+    if not APP_ID.fullmatch(domain.mobile_app_name):
+        raise _bad("mobileApplicationName", "must be an app ID like com.example.app")
+    try:
+        RequestMethod(domain.request_method)
+    except ValueError:
+        methods = ", ".join(m.value for m in RequestMethod)
+        raise _bad("requestMethod", f"must be one of {methods}") from None
+    check_keywords(domain.keywords)
+    if not 1 <= domain.push_timeout <= 300:
+        raise _bad("pushTimeout", "must be 1-300 seconds")
+    if not 1 <= domain.lockout_threshold <= 100:
+        raise _bad("lockoutThreshold", "must be 1-100")
+
+
+def _check_push_app(app: PushAppRecord) -> None:
+    if not APP_ID.fullmatch(app.app_id):
+        raise _bad("appID", "must be an app ID like com.example.app")
+    for name, url in (("endpoint", app.endpoint), ("tokenURI", app.token_uri)):
+        if url is not None and not re.fullmatch(r"https://[^\s/]+(/\S*)?", url):
+            raise _bad(name, "must be an https:// URL")
+    if app.platform == "android":
+        if not (app.fcm_service_account or app.fcm_legacy_server_key):
+            raise _bad("fcm", "needs a service account (or a legacy server key, refused at send)")
+        if app.fcm_service_account:
+            try:
+                ServiceAccount.from_json(app.fcm_service_account)
+            except CredentialsError as exc:
+                raise _bad("fcm.serviceAccount", str(exc)) from None
+    elif app.platform == "ios":
+        if app.apns_auth == "token":
+            if not (app.apns_key_pem and app.apns_key_id and app.apns_team_id):
+                raise _bad("apns", "token auth needs keyPem, keyID and teamID")
+        elif app.apns_auth == "certificate":
+            if not app.apns_cert_pem:
+                raise _bad("apns", "certificate auth needs certificatePem")
+        else:
+            raise _bad("apns.auth", "must be token or certificate")
+        if app.apns_environment not in ("sandbox", "production"):
+            raise _bad("apns.environment", "must be sandbox or production")
+    else:
+        raise _bad("platform", "must be android or ios")
+
+
+class DirectoryService:
+    def __init__(self, ctx: ServiceContext) -> None:
+        self._ctx = ctx
+
+    # -- domains --------------------------------------------------------------
+    def new_domain(self, name: str, mobile_app_name: str, **options: Any) -> DomainRecord:
+        """A domain record with the SPEC defaults for everything not given."""
+        values: dict[str, Any] = {
+            "request_method": RequestMethod.KEYWORD_PASSWORD.value,
+            "keywords": dict(DEFAULT_KEYWORDS),
+            "push_timeout": 60,
+            "lockout_threshold": 5,
+            "poll_fallback": False,
+            "number_matching": False,
+        }
+        values.update({k: v for k, v in options.items() if v is not None})
+        return DomainRecord(
+            name=name, mobile_app_name=mobile_app_name, created=self._ctx.clock.now(), **values
+        )
+
+    async def create_domain(self, domain: DomainRecord) -> DomainRecord:
+        _check_domain(domain)
+        domain = dataclasses.replace(domain, keywords=check_keywords(domain.keywords))
+        journal = Journal(self._ctx.clock)
+        async with self._ctx.db.transaction() as tx:
+            if await tx.domains.get(domain.name) is not None:
+                raise Conflict(f"domain {domain.name} exists already")
+            await tx.domains.insert(domain)
+            journal.add("admin.domain_created", summary=f"domain {domain.name} created")
+            await journal.persist(tx)
+        journal.publish(self._ctx.events)
+        return domain
+
+    async def get_domain(self, name: str) -> DomainRecord:
+        async with self._ctx.db.read() as repos:
+            domain = await repos.domains.get(name)
+        if domain is None:
+            raise NotFound(f"unknown domain {name}")
+        return domain
+
+    async def list_domains(self) -> list[DomainRecord]:
+        async with self._ctx.db.read() as repos:
+            return await repos.domains.all()
+
+    async def update_domain(self, name: str, changes: Mapping[str, Any]) -> DomainRecord:
+        journal = Journal(self._ctx.clock)
+        async with self._ctx.db.transaction() as tx:
+            current = await tx.domains.get(name)
+            if current is None:
+                raise NotFound(f"unknown domain {name}")
+            updated = dataclasses.replace(current, **dict(changes))
+            _check_domain(updated)
+            updated = dataclasses.replace(updated, keywords=check_keywords(updated.keywords))
+            values = {k: getattr(updated, k) for k in changes}
+            await tx.domains.update(name, values)
+            journal.add(
+                "admin.domain_updated", summary=f"domain {name} updated: {', '.join(changes)}"
+            )
+            await journal.persist(tx)
+        journal.publish(self._ctx.events)
+        return updated
+
+    async def delete_domain(self, name: str) -> None:
+        async with self._ctx.db.transaction() as tx:
+            if await tx.domains.get(name) is None:
+                raise NotFound(f"unknown domain {name}")
+            if await tx.users.count_in_domain(name):
+                raise Conflict(f"domain {name} still has users; delete them first")
+            await tx.domains.delete(name)
+
+    # -- push app configurations ----------------------------------------------
+    async def put_push_app(self, app: PushAppRecord, *, replace: bool) -> PushAppRecord:
+        _check_push_app(app)
+        journal = Journal(self._ctx.clock)
+        async with self._ctx.db.transaction() as tx:
+            exists = await tx.push_apps.get(app.app_id) is not None
+            if exists and not replace:
+                raise Conflict(f"push app {app.app_id} exists already")
+            if not exists and replace:
+                raise NotFound(f"unknown push app {app.app_id}")
+            if exists:
+                await tx.push_apps.replace(app)
+            else:
+                await tx.push_apps.insert(app)
+            journal.add("admin.push_app_saved", summary=f"push app {app.app_id} ({app.platform})")
+            await journal.persist(tx)
+        journal.publish(self._ctx.events)
+        return app
+
+    async def get_push_app(self, app_id: str) -> PushAppRecord:
+        async with self._ctx.db.read() as repos:
+            app = await repos.push_apps.get(app_id)
+        if app is None:
+            raise NotFound(f"unknown push app {app_id}")
+        return app
+
+    async def list_push_apps(self) -> list[PushAppRecord]:
+        async with self._ctx.db.read() as repos:
+            return await repos.push_apps.all()
+
+    async def delete_push_app(self, app_id: str) -> None:
+        async with self._ctx.db.transaction() as tx:
+            if not await tx.push_apps.delete(app_id):
+                raise NotFound(f"unknown push app {app_id}")
+
+    # -- users ------------------------------------------------------------------
+    async def create_user(self, user_id: str, domain: str, password: str | None) -> UserRecord:
+        if not USER_ID.fullmatch(user_id):
+            raise _bad("userID", "must be 1-128 characters without spaces or '/'")
+        hashed = None if password is None else await self._hash(password)
+        user = UserRecord(
+            user_id=user_id,
+            domain=domain,
+            password_hash=hashed,
+            failed_attempts=0,
+            locked=False,
+            cooldown_until=None,
+            created=self._ctx.clock.now(),
+        )
+        journal = Journal(self._ctx.clock)
+        async with self._ctx.db.transaction() as tx:
+            if await tx.domains.get(domain) is None:
+                raise NotFound(f"unknown domain {domain}")
+            if await tx.users.get(user_id, domain) is not None:
+                raise Conflict(f"user {user_id}@{domain} exists already")
+            await tx.users.insert(user)
+            journal.add("admin.user_created", summary=f"user {user_id}@{domain} created")
+            await journal.persist(tx)
+        journal.publish(self._ctx.events)
+        return user
+
+    async def _hash(self, password: str) -> str:
+        if not 1 <= len(password) <= 256:
+            raise _bad("password", "must be 1-256 characters")
+        s = self._ctx.settings
+        return await hash_password_async(
+            password, log2_n=s.password_hash_log2_n, r=s.password_hash_r, p=s.password_hash_p
+        )
+
+    async def get_user(self, user_id: str, domain: str) -> UserRecord:
+        async with self._ctx.db.read() as repos:
+            user = await repos.users.get(user_id, domain)
+        if user is None:
+            raise NotFound(f"unknown user {user_id}@{domain}")
+        return user
+
+    async def list_users(self, domain: str | None = None) -> list[UserRecord]:
+        async with self._ctx.db.read() as repos:
+            return await repos.users.find(domain)
+
+    async def update_user(
+        self, user_id: str, domain: str, *, password: str | None, locked: bool | None
+    ) -> UserRecord:
+        changes: dict[str, Any] = {}
+        if password is not None:
+            changes["password_hash"] = await self._hash(password)
+        if locked is not None:
+            changes["locked"] = int(locked)
+            if not locked:
+                changes |= {"failed_attempts": 0, "cooldown_until": None}
+        return await self._change_user(user_id, domain, changes, "updated")
+
+    async def unlock_user(self, user_id: str, domain: str) -> UserRecord:
+        changes = {"locked": 0, "failed_attempts": 0, "cooldown_until": None}
+        return await self._change_user(user_id, domain, changes, "unlocked")
+
+    async def _change_user(
+        self, user_id: str, domain: str, changes: Mapping[str, Any], what: str
+    ) -> UserRecord:
+        journal = Journal(self._ctx.clock)
+        async with self._ctx.db.transaction() as tx:
+            if not await tx.users.update(user_id, domain, changes):
+                raise NotFound(f"unknown user {user_id}@{domain}")
+            user = await tx.users.get(user_id, domain)
+            journal.add("admin.user_changed", summary=f"user {user_id}@{domain} {what}")
+            await journal.persist(tx)
+        journal.publish(self._ctx.events)
+        assert user is not None  # updated inside this transaction
+        return user
+
+    async def delete_user(self, user_id: str, domain: str) -> None:
+        async with self._ctx.db.transaction() as tx:
+            if not await tx.users.delete(user_id, domain):
+                raise NotFound(f"unknown user {user_id}@{domain}")
+
+    # -- authenticators, sessions, audit ------------------------------------------
+    async def list_authenticators(
+        self, *, user_id: str | None = None, domain: str | None = None
+    ) -> list[AuthenticatorRecord]:
+        async with self._ctx.db.read() as repos:
+            return await repos.authenticators.find(user_id=user_id, domain=domain)
+
+    async def get_authenticator(self, serial: str) -> AuthenticatorRecord:
+        async with self._ctx.db.read() as repos:
+            found = await repos.authenticators.get(serial)
+        if found is None:
+            raise NotFound(f"unknown authenticator {serial}")
+        return found
+
+    async def set_authenticator_status(self, serial: str, status: str) -> AuthenticatorRecord:
+        """Deactivate (any status) or lock/unlock (active <-> locked)."""
+        journal = Journal(self._ctx.clock)
+        cancelled: list[str] = []
+        async with self._ctx.db.transaction() as tx:
+            current = await tx.authenticators.get(serial)
+            if current is None:
+                raise NotFound(f"unknown authenticator {serial}")
+            allowed = {
+                AUTH_DEACTIVATED: {current.status},
+                AUTH_ACTIVE: {AUTH_LOCKED},
+                AUTH_LOCKED: {AUTH_ACTIVE},
+            }.get(status, set())
+            if current.status not in allowed:
+                raise Conflict(
+                    f"authenticator {serial} is {current.status}; cannot become {status}"
+                )
+            await tx.authenticators.set_status(serial, status)
+            if status != AUTH_ACTIVE:
+                cancelled = await self._fail_pending(tx, serial, f"authenticator {status}", journal)
+            journal.add(
+                "authenticator.status", summary=f"authenticator {serial}: {status}", serial=serial
+            )
+            await journal.persist(tx)
+            updated = await tx.authenticators.get(serial)
+        journal.publish(self._ctx.events)
+        for request_id in cancelled:
+            self._ctx.watch.notify(request_id)
+        assert updated is not None
+        return updated
+
+    async def _fail_pending(
+        self, tx: Repositories, serial: str, reason: str, journal: Journal
+    ) -> list[str]:
+        now = self._ctx.clock.now()
+        failed = []
+        for session in await tx.sessions.pending_for_serial(serial):
+            if await tx.sessions.decide(
+                session.request_id, status="failure", reason=reason, decided=now
+            ):
+                failed.append(session.request_id)
+                journal.add(
+                    "session.decided",
+                    summary=f"failure: {reason}",
+                    request_id=session.request_id,
+                    step=7,
+                    target="client",
+                    status="failure",
+                    reason=reason,
+                )
+        return failed
+
+    async def list_sessions(
+        self,
+        *,
+        user_id: str | None = None,
+        domain: str | None = None,
+        status: str | None = None,
+        limit: int = 100,
+    ) -> list[SessionRecord]:
+        async with self._ctx.db.read() as repos:
+            return await repos.sessions.find(
+                user_id=user_id, domain=domain, status=status, limit=limit
+            )
+
+    async def audit_events(
+        self, *, request_id: str | None = None, after_id: int = 0, limit: int = 200
+    ) -> list[AuditRecord]:
+        async with self._ctx.db.read() as repos:
+            return await repos.audit.find(request_id=request_id, after_id=after_id, limit=limit)

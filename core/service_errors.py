@@ -1,0 +1,78 @@
+"""Errors of the use cases, on top of the protocol's hierarchy.
+
+```
+PushSimError (core.protocol.errors)
+└── ServiceError            .http_status, .reason, .validation_errors, .extra
+    ├── InvalidInput        400  a field is missing, of the wrong type or out of range
+    ├── Unauthorized        401  wrong static password, bad device signature
+    ├── Forbidden           403  the domain forbids it; serial mismatch; replay
+    ├── NotFound            404  unknown user, domain, session, registration ...
+    ├── Conflict            409  exists already; no push-ready authenticator
+    ├── Gone                410  an expired registration
+    ├── PayloadTooLarge     413  a request body over the limit
+    ├── Locked              423  locked user or registration
+    └── TooManyRequests     429  pending-push limit, reject cool-down
+```
+
+The API turns any of them into ``{"message", "validationErrors", ...extra}``
+with the class's status; ``extra`` carries fields such as
+``remainingAttempts``, ``check`` or ``requestID``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any, ClassVar
+
+from core.protocol.errors import PushSimError
+
+
+class ServiceError(PushSimError):
+    http_status: ClassVar[int] = 400
+
+    def __init__(
+        self,
+        reason: str,
+        *,
+        validation_errors: Sequence[Mapping[str, str]] = (),
+        extra: Mapping[str, Any] | None = None,
+    ) -> None:
+        super().__init__(reason)
+        self.validation_errors = tuple(dict(e) for e in validation_errors)
+        self.extra = dict(extra or {})
+
+
+class InvalidInput(ServiceError):
+    http_status: ClassVar[int] = 400
+
+
+class Unauthorized(ServiceError):
+    http_status: ClassVar[int] = 401
+
+
+class Forbidden(ServiceError):
+    http_status: ClassVar[int] = 403
+
+
+class NotFound(ServiceError):
+    http_status: ClassVar[int] = 404
+
+
+class Conflict(ServiceError):
+    http_status: ClassVar[int] = 409
+
+
+class Gone(ServiceError):
+    http_status: ClassVar[int] = 410
+
+
+class PayloadTooLarge(ServiceError):
+    http_status: ClassVar[int] = 413
+
+
+class Locked(ServiceError):
+    http_status: ClassVar[int] = 423
+
+
+class TooManyRequests(ServiceError):
+    http_status: ClassVar[int] = 429

@@ -1,0 +1,390 @@
+"""Steps 1-2: check keyword + static password, apply the rate limits, build the challenge.
+
+Order of checks (each refusal sends no push): domain and user exist -> the
+passKey fits the domain's method/keywords -> the user is not locked -> the
+static password (scrypt, off the loop; a wrong one counts towards the lockout)
+-> no reject cool-down -> a push-ready authenticator -> the pending-push limit.
+The last three run inside the transaction that creates the session, so two
+concurrent logins cannot both slip under a limit. Refusals by a rate limit
+are recorded as failed sessions, so the trace shows them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import json
+import re
+import secrets
+from dataclasses import dataclass
+
+from core.protocol.keys import AuthenticatorKeys, UnlockProtection
+from core.protocol.messages import ChallengeRequest, RequestContext, new_challenge
+from core.protocol.passkey import RequestMethod, split_passkey
+from core.protocol.secure_channel import MessageType, Protection, peek_header, seal
+from core.service_errors import Conflict, InvalidInput, Locked, NotFound, TooManyRequests
+from core.service_errors import Unauthorized as WrongPassword
+from core.service_passwords import verify_password_async
+from core.service_push import SUBJECT, TITLE, PushService
+from core.service_support import Journal, ServiceContext, header_dict
+from core.settings import PendingPolicy
+from core.storage import Repositories
+from core.storage.records import DomainRecord, SessionRecord, UserRecord
+
+REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,64}")
+
+
+@dataclass(frozen=True, kw_only=True)
+class LoginResult:
+    request_id: str
+    status: str
+    reason: str
+    number: int | None
+
+
+def challenge_key_hash(key: str) -> str:
+    """Sessions store only a hash of the one-time challengeKey (a bearer secret)."""
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+class LoginService:
+    def __init__(self, ctx: ServiceContext, push: PushService) -> None:
+        self._ctx = ctx
+        self._push = push
+
+    async def login(
+        self,
+        *,
+        user_id: str,
+        domain: str,
+        passkey: str,
+        client_ip: str = "",
+        request_id: str | None = None,
+    ) -> LoginResult:
+        if request_id is not None and not REQUEST_ID.fullmatch(request_id):
+            raise InvalidInput(
+                "invalid requestID",
+                validation_errors=[
+                    {"field": "requestID", "message": "1-64 of A-Z a-z 0-9 . _ : -"}
+                ],
+            )
+        async with self._ctx.db.read() as repos:
+            domain_record = await repos.domains.get(domain)
+            user = await repos.users.get(user_id, domain)
+        if domain_record is None:
+            raise NotFound(f"unknown domain {domain}")
+        if user is None:
+            raise NotFound(f"unknown user {user_id}@{domain}")
+        parts = split_passkey(
+            passkey,
+            method=RequestMethod(domain_record.request_method),
+            keywords=list(domain_record.keywords),
+        )
+        if user.locked:
+            raise Locked(f"user {user_id}@{domain} is locked after too many wrong static passwords")
+        if parts.password is not None:
+            await self._check_password(user, domain_record, parts.password)
+        protection = UnlockProtection(
+            domain_record.keywords.get(parts.keyword or "", UnlockProtection.DEVICE.value)
+        )
+        return await self._start(
+            user, domain_record, protection, parts.keyword, client_ip, request_id
+        )
+
+    async def _check_password(self, user: UserRecord, domain: DomainRecord, password: str) -> None:
+        ok = user.password_hash is not None and await verify_password_async(
+            password, user.password_hash
+        )
+        journal = Journal(self._ctx.clock)
+        async with self._ctx.db.transaction() as tx:
+            if ok:
+                if user.failed_attempts:
+                    await tx.users.update(user.user_id, user.domain, {"failed_attempts": 0})
+                return
+            after = await tx.users.record_failed_password(
+                user.user_id, user.domain, domain.lockout_threshold
+            )
+            journal.add(
+                "login.refused",
+                summary=f"wrong static password for {user.user_id}@{user.domain}"
+                f" ({after.failed_attempts}/{domain.lockout_threshold})"
+                + ("; user locked" if after.locked else ""),
+                step=1,
+                source="client",
+                target="core",
+                user=f"{user.user_id}@{user.domain}",
+            )
+            await journal.persist(tx)
+        journal.publish(self._ctx.events)
+        remaining = max(0, domain.lockout_threshold - after.failed_attempts)
+        message = "wrong static password" + ("; the user is now locked" if after.locked else "")
+        raise WrongPassword(message, extra={"remainingAttempts": remaining})
+
+    async def _start(
+        self,
+        user: UserRecord,
+        domain: DomainRecord,
+        protection: UnlockProtection,
+        keyword: str | None,
+        client_ip: str,
+        request_id: str | None,
+    ) -> LoginResult:
+        now = self._ctx.clock.now()
+        settings = self._ctx.settings
+        request_id = request_id or secrets.token_hex(16)
+        who = f"{user.user_id}@{user.domain}"
+        journal = Journal(self._ctx.clock)
+        login_raw = json.dumps(
+            {
+                "objectType": "LoginInput",
+                "credentials": {"passKey": f"{keyword or ''}•••"},  # never the password
+                "orchestrationDelivery": ["pushNotification"],
+                "clientIP": client_ip,
+                "requestID": request_id,
+            }
+        )
+        journal.add(
+            "login.received",
+            summary=f"login for {who} (keyword {keyword or '-'})",
+            request_id=request_id,
+            step=1,
+            source="client",
+            target="core",
+            raw=login_raw,
+            user=who,
+        )
+        refusal: TooManyRequests | None = None
+        cancelled: list[str] = []
+        async with self._ctx.db.transaction() as tx:
+            if await tx.sessions.get(request_id) is not None:
+                raise Conflict(f"requestID {request_id} is taken")
+            current = await tx.users.get(user.user_id, user.domain)
+            if current is None:
+                raise NotFound(f"unknown user {who}")
+            if current.locked:
+                raise Locked(f"user {who} is locked after too many wrong static passwords")
+            authenticator = await tx.authenticators.push_ready_for_user(user.user_id, user.domain)
+            if authenticator is None:
+                raise Conflict(f"no active authenticator with a push registration for {who}")
+            seed = _Seed(
+                request_id=request_id,
+                user_id=user.user_id,
+                domain=user.domain,
+                serial=authenticator.serial,
+                challenge=new_challenge(),
+                protection=protection,
+                keyword=keyword,
+                client_ip=client_ip,
+                created=now,
+                expires=now + domain.push_timeout,
+            )
+            if current.cooldown_until is not None and current.cooldown_until > now:
+                wait = int(current.cooldown_until - now) + 1
+                refusal = TooManyRequests(
+                    f"push cool-down: {settings.reject_limit} rejected pushes within"
+                    f" {settings.reject_window / 60:g} min; logins refused for {wait} s",
+                    extra={"requestID": request_id, "retryAfter": wait},
+                )
+            else:
+                pending = await self._pending(tx, user, now, journal, cancelled)
+                over = len(pending) - settings.max_pending_per_user + 1
+                if over > 0 and settings.pending_policy is PendingPolicy.REFUSE:
+                    refusal = TooManyRequests(
+                        f"a push for {who} is already pending; answer or let it expire first",
+                        extra={"requestID": request_id},
+                    )
+                elif over > 0:
+                    for old in pending[:over]:
+                        reason = f"cancelled: superseded by a newer login ({request_id})"
+                        if await tx.sessions.decide(
+                            old.request_id, status="failure", reason=reason, decided=now
+                        ):
+                            cancelled.append(old.request_id)
+                            journal.add(
+                                "session.decided",
+                                summary=f"failure: {reason}",
+                                request_id=old.request_id,
+                                step=7,
+                                target="client",
+                                status="failure",
+                                reason=reason,
+                            )
+            if refusal is not None:
+                await tx.sessions.insert(seed.record("failure", f"refused: {refusal.reason}"))
+                journal.add(
+                    "login.refused",
+                    summary=f"refused: {refusal.reason}",
+                    request_id=request_id,
+                    step=1,
+                    target="client",
+                    rateLimit=True,
+                )
+                await journal.persist(tx)
+                session = None
+            else:
+                keys = AuthenticatorKeys.from_dict(dict(authenticator.keys))
+                session, challenge_key = _challenge(seed, keys, domain, journal)
+                await tx.sessions.insert(session)
+                await journal.persist(tx)
+        journal.publish(self._ctx.events)
+        for old_id in cancelled:
+            self._ctx.watch.notify(old_id)
+        if refusal is not None:
+            raise refusal
+        assert session is not None  # made in the transaction when nothing refused
+        handed_over = self._push.start(
+            session=session, authenticator=authenticator, domain=domain, challenge_key=challenge_key
+        )
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(settings.login_dispatch_wait):
+                await handed_over.wait()
+        async with self._ctx.db.read() as repos:
+            latest = await repos.sessions.get(request_id)
+        assert latest is not None
+        return LoginResult(
+            request_id=request_id, status=latest.status, reason=latest.reason, number=latest.number
+        )
+
+    async def _pending(
+        self,
+        tx: Repositories,
+        user: UserRecord,
+        now: float,
+        journal: Journal,
+        decided: list[str],
+    ) -> list[SessionRecord]:
+        """The user's live pending sessions; expired ones are marked timeout on the way."""
+        live = []
+        for session in await tx.sessions.pending_for_user(user.user_id, user.domain):
+            if session.expires > now:
+                live.append(session)
+            elif await tx.sessions.decide(
+                session.request_id, status="timeout", reason="push timeout", decided=now
+            ):
+                decided.append(session.request_id)
+                journal.add(
+                    "session.decided",
+                    summary="timeout: push timeout",
+                    request_id=session.request_id,
+                    step=7,
+                    target="client",
+                    status="timeout",
+                    reason="push timeout",
+                )
+        return live
+
+
+def _three_numbers() -> list[int]:
+    """Three distinct two-digit numbers (10-99), in random order."""
+    pool = list(range(10, 100))
+    picked = []
+    for _ in range(3):
+        picked.append(pool.pop(secrets.randbelow(len(pool))))
+    return picked
+
+
+@dataclass(frozen=True, kw_only=True)
+class _Seed:
+    """What a new session is made of, before its challenge message exists."""
+
+    request_id: str
+    user_id: str
+    domain: str
+    serial: str
+    challenge: str
+    protection: UnlockProtection
+    keyword: str | None
+    client_ip: str
+    created: float
+    expires: float
+
+    def record(
+        self,
+        status: str,
+        reason: str,
+        *,
+        number: int | None = None,
+        numbers: tuple[int, ...] | None = None,
+        request_message: str | None = None,
+        challenge_key_hash: str | None = None,
+        push_state: str = "none",
+    ) -> SessionRecord:
+        return SessionRecord(
+            request_id=self.request_id,
+            user_id=self.user_id,
+            domain=self.domain,
+            serial=self.serial,
+            challenge=self.challenge,
+            protection=self.protection.value,
+            keyword=self.keyword,
+            status=status,
+            reason=reason,
+            number=number,
+            numbers=numbers,
+            client_ip=self.client_ip,
+            created=self.created,
+            expires=self.expires,
+            decided=None if status == "pending" else self.created,
+            request_message=request_message,
+            challenge_key_hash=challenge_key_hash,
+            fetched=False,
+            push_state=push_state,
+            push_detail="",
+            user_rejected=False,
+            checks=None,
+            failed_check=None,
+        )
+
+
+def _challenge(
+    seed: _Seed, keys: AuthenticatorKeys, domain: DomainRecord, journal: Journal
+) -> tuple[SessionRecord, str]:
+    """Step 2: the challenge request, sealed for the authenticator (type 3, 0x01)."""
+    number: int | None = None
+    numbers: tuple[int, ...] | None = None
+    if domain.number_matching:
+        choices = _three_numbers()
+        number = choices[secrets.randbelow(3)]
+        numbers = tuple(choices)
+    request = ChallengeRequest(
+        request_id=seed.request_id,
+        challenge=seed.challenge,
+        user_id=seed.user_id,
+        domain=seed.domain,
+        serial=seed.serial,
+        protection=seed.protection,
+        expires=seed.expires,
+        title=TITLE,
+        subject=SUBJECT,
+        context=RequestContext(client_ip=seed.client_ip, time=seed.created),
+        numbers=numbers,
+    )
+    message = seal(
+        type=MessageType.REQUEST,
+        protection=Protection.ENCRYPT_AND_MAC,
+        serial=request.serial,
+        body=request.to_bytes(),
+        keys=keys.server_to_device,
+    )
+    challenge_key = secrets.token_urlsafe(24)
+    session = seed.record(
+        "pending",
+        "",
+        number=number,
+        numbers=numbers,
+        request_message=message,
+        challenge_key_hash=challenge_key_hash(challenge_key),
+        push_state="sending",
+    )
+    journal.add(
+        "challenge.created",
+        summary=f"challenge for {request.serial}, protection {request.protection.value}"
+        + (f", number {number}" if number is not None else ""),
+        request_id=request.request_id,
+        step=2,
+        raw=message,
+        header=header_dict(peek_header(message)),
+        body=request.to_dict(),
+    )
+    return session, challenge_key

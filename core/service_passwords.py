@@ -1,0 +1,55 @@
+"""Static passwords as salted scrypt hashes, computed off the event loop.
+
+Format: ``scrypt$<log2 n>$<r>$<p>$<salt hex>$<hash hex>``. The parameters live
+in the hash, so a changed cost setting applies to new passwords while old
+hashes stay verifiable. Comparison is constant time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import secrets
+
+_SALT_BYTES = 16
+_HASH_BYTES = 32
+
+
+def _scrypt(password: str, salt: bytes, log2_n: int, r: int, p: int) -> bytes:
+    n = 2**log2_n
+    return hashlib.scrypt(
+        password.encode("utf-8"),
+        salt=salt,
+        n=n,
+        r=r,
+        p=p,
+        maxmem=256 * n * r * p + 1024 * 1024,  # scrypt needs 128*n*r*p bytes; leave room
+        dklen=_HASH_BYTES,
+    )
+
+
+def hash_password(password: str, *, log2_n: int, r: int = 8, p: int = 1) -> str:
+    salt = secrets.token_bytes(_SALT_BYTES)
+    digest = _scrypt(password, salt, log2_n, r, p)
+    return f"scrypt${log2_n}${r}${p}${salt.hex()}${digest.hex()}"
+
+
+def verify_password(password: str, encoded: str) -> bool:
+    try:
+        scheme, log2_n, r, p, salt, digest = encoded.split("$")
+        if scheme != "scrypt":
+            return False
+        expected = bytes.fromhex(digest)
+        actual = _scrypt(password, bytes.fromhex(salt), int(log2_n), int(r), int(p))
+    except ValueError:
+        return False  # a damaged hash never verifies
+    return hmac.compare_digest(actual, expected)
+
+
+async def hash_password_async(password: str, *, log2_n: int, r: int = 8, p: int = 1) -> str:
+    return await asyncio.to_thread(hash_password, password, log2_n=log2_n, r=r, p=p)
+
+
+async def verify_password_async(password: str, encoded: str) -> bool:
+    return await asyncio.to_thread(verify_password, password, encoded)

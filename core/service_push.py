@@ -1,0 +1,275 @@
+"""Step 3: hand the challenge to FCM/APNs and map the provider's answer to the session.
+
+Dispatch runs as a background task per session. The login waits until the
+push is *handed over* (the provider accepted it, refused it for good, or asked
+to retry), at most ``login_dispatch_wait`` seconds: a healthy provider's
+verdict (or a dead token) is in the login answer, while retries and backoff
+never hold the login; the session status and the events report the rest. Outcomes (SPEC §2.3):
+
+=================  =====================================================
+provider says      session / authenticator
+=================  =====================================================
+delivered          stays pending (push_state ``sent``)
+unregistered       failure; authenticator ``push-unregistered``
+auth error         failure, with the provider's reason
+rejected/config    failure, with the reason (e.g. legacy FCM key)
+retries exhausted  failure, or pending with ``poll-fallback`` when the
+                   domain allows polling
+=================  =====================================================
+
+Every decision is a conditional update, so an answer that arrived meanwhile
+(e.g. through the poll fallback) is never overwritten.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from core.push.dispatcher import DispatchResult
+from core.push.transport import PushAttempt, PushNotification, PushOutcome
+from core.service_support import Journal, ServiceContext
+from core.storage.records import (
+    AUTH_ACTIVE,
+    AUTH_PUSH_UNREGISTERED,
+    AuthenticatorRecord,
+    DomainRecord,
+    SessionRecord,
+)
+
+log = logging.getLogger(__name__)
+
+TITLE = "Transaction Request"
+SUBJECT = "Tap here to confirm transaction"
+
+
+class PushService:
+    def __init__(self, ctx: ServiceContext) -> None:
+        self._ctx = ctx
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    def start(
+        self,
+        *,
+        session: SessionRecord,
+        authenticator: AuthenticatorRecord,
+        domain: DomainRecord,
+        challenge_key: str,
+    ) -> asyncio.Event:
+        """Dispatch in the background; the event is set once the push is handed over.
+
+        "Handed over" = the provider accepted it, refused it for good, or asked
+        for a retry (the retries then go on in the background).
+        """
+        handed_over = asyncio.Event()
+        task = asyncio.create_task(
+            self._run(session, authenticator, domain, challenge_key, handed_over),
+            name=f"push {session.request_id}",
+        )
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return handed_over
+
+    async def _run(
+        self,
+        session: SessionRecord,
+        authenticator: AuthenticatorRecord,
+        domain: DomainRecord,
+        challenge_key: str,
+        handed_over: asyncio.Event,
+    ) -> None:
+        try:
+            await self._dispatch(session, authenticator, domain, challenge_key, handed_over)
+        except asyncio.CancelledError:
+            raise
+        except Exception:  # a bug must not leave the session pending without a word
+            log.exception("push dispatch for %s failed", session.request_id)
+            await self._fail(session, "internal error during push dispatch", "failed")
+        finally:
+            handed_over.set()
+
+    async def _dispatch(
+        self,
+        session: SessionRecord,
+        authenticator: AuthenticatorRecord,
+        domain: DomainRecord,
+        challenge_key: str,
+        handed_over: asyncio.Event,
+    ) -> None:
+        request_id = session.request_id
+        app_id = authenticator.push_app_id or domain.mobile_app_name
+        async with self._ctx.db.read() as repos:
+            app = await repos.push_apps.get(app_id) or await repos.push_apps.find_by_bundle_id(
+                app_id
+            )
+        if app is None:
+            await self._fail(session, f"no push app configuration for app ID {app_id}", "failed")
+            return
+        assert session.request_message is not None
+        assert authenticator.push_token is not None
+        notification = PushNotification(
+            token=authenticator.push_token,
+            serial=authenticator.serial,
+            request_id=request_id,
+            title=TITLE,
+            body=SUBJECT,
+            ttl=domain.push_timeout,
+            expiration=int(session.expires),
+            request_message=session.request_message,
+        )
+
+        async def on_attempt(number: int, attempt: PushAttempt, delay: float | None) -> bool:
+            journal = Journal(self._ctx.clock)
+            verb = {PushOutcome.DELIVERED: "accepted"}.get(attempt.outcome, attempt.outcome.value)
+            summary = f"{attempt.service} attempt {number}: {verb} ({attempt.reason})"
+            if delay is not None:
+                summary += f", retry in {delay:.2f} s"
+            journal.add(
+                "push.attempt",
+                summary=summary,
+                request_id=request_id,
+                step=3,
+                target=attempt.service,
+                raw=attempt.request_body,
+                attempt=number,
+                outcome=attempt.outcome.value,
+                status=attempt.status,
+                reason=attempt.reason,
+                requestHeaders=attempt.request_headers,
+                response=attempt.response_body,
+                messageID=attempt.message_id,
+                retryIn=delay,
+            )
+            async with self._ctx.db.transaction() as tx:
+                await journal.persist(tx)
+                current = await tx.sessions.get(request_id)
+                still_pending = current is not None and current.status == "pending"
+                if delay is not None and still_pending:
+                    await tx.sessions.set_push_state(request_id, "retrying", summary)
+            journal.publish(self._ctx.events)
+            if delay is not None:
+                handed_over.set()  # the login need not wait for the retries
+            return still_pending  # retrying for a decided session would only bother the phone
+
+        budget = max(0.0, session.expires - self._ctx.clock.now())
+        result = await self._ctx.dispatcher.dispatch(
+            app=app,
+            notification=notification,
+            challenge_key=challenge_key,
+            on_attempt=on_attempt,
+            budget=budget,
+        )
+        await self._conclude(session, authenticator, domain, result)
+
+    async def _conclude(
+        self,
+        session: SessionRecord,
+        authenticator: AuthenticatorRecord,
+        domain: DomainRecord,
+        result: DispatchResult,
+    ) -> None:
+        outcome = result.outcome
+        via = " (challengeKey)" if result.challenge_key_used else ""
+        if result.stopped:
+            journal = Journal(self._ctx.clock)
+            journal.add(
+                "push.result",
+                summary="retries stopped: the session was decided meanwhile",
+                request_id=session.request_id,
+                step=3,
+                outcome="stopped",
+            )
+            async with self._ctx.db.transaction() as tx:
+                await tx.sessions.set_push_state(session.request_id, "stopped", result.reason)
+                await journal.persist(tx)
+            journal.publish(self._ctx.events)
+        elif outcome is PushOutcome.DELIVERED:
+            journal = Journal(self._ctx.clock)
+            journal.add(
+                "push.result",
+                summary=f"handed to {result.reason.split(':')[0]}{via}",
+                request_id=session.request_id,
+                step=3,
+                outcome=outcome.value,
+                challengeKey=result.challenge_key_used,
+            )
+            async with self._ctx.db.transaction() as tx:
+                await tx.sessions.set_push_state(session.request_id, "sent", result.reason + via)
+                await journal.persist(tx)
+            journal.publish(self._ctx.events)
+        elif outcome is PushOutcome.UNREGISTERED:
+            await self._fail(
+                session,
+                f"push token unregistered ({result.reason})",
+                "failed",
+                unregister=authenticator.serial,
+            )
+        elif outcome is PushOutcome.RETRYABLE and domain.poll_fallback:
+            journal = Journal(self._ctx.clock)
+            journal.add(
+                "push.result",
+                summary=f"push not delivered ({result.reason}); waiting for the app to poll",
+                request_id=session.request_id,
+                step=3,
+                outcome="poll-fallback",
+            )
+            async with self._ctx.db.transaction() as tx:
+                await tx.sessions.set_push_state(session.request_id, "poll-fallback", result.reason)
+                await journal.persist(tx)
+            journal.publish(self._ctx.events)
+        elif outcome is PushOutcome.RETRYABLE:
+            await self._fail(session, f"push not delivered: {result.reason}", "failed")
+        else:
+            await self._fail(session, f"push refused: {result.reason}", "failed")
+
+    async def _fail(
+        self, session: SessionRecord, reason: str, push_state: str, *, unregister: str = ""
+    ) -> None:
+        journal = Journal(self._ctx.clock)
+        async with self._ctx.db.transaction() as tx:
+            await tx.sessions.set_push_state(session.request_id, push_state, reason)
+            won = await tx.sessions.decide(
+                session.request_id, status="failure", reason=reason, decided=self._ctx.clock.now()
+            )
+            journal.add(
+                "push.result",
+                summary=reason,
+                request_id=session.request_id,
+                step=3,
+                outcome="failure",
+            )
+            if won:
+                journal.add(
+                    "session.decided",
+                    summary=f"failure: {reason}",
+                    request_id=session.request_id,
+                    step=7,
+                    target="client",
+                    status="failure",
+                    reason=reason,
+                )
+            if unregister and await tx.authenticators.set_status(
+                unregister, AUTH_PUSH_UNREGISTERED, only_from=AUTH_ACTIVE
+            ):
+                journal.add(
+                    "authenticator.status",
+                    summary=f"authenticator {unregister}: {AUTH_PUSH_UNREGISTERED}",
+                    request_id=session.request_id,
+                    serial=unregister,
+                    status=AUTH_PUSH_UNREGISTERED,
+                )
+            await journal.persist(tx)
+        journal.publish(self._ctx.events)
+        if won:
+            self._ctx.watch.notify(session.request_id)
+
+    async def wait_idle(self) -> None:
+        """Until every dispatch started so far has finished (tests, orderly shutdown)."""
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
+    async def aclose(self) -> None:
+        tasks = list(self._tasks)
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)

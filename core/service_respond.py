@@ -1,0 +1,316 @@
+"""Steps 4, 6 and 7 on the core's side: the phone fetches a challenge, answers, the core decides.
+
+Deciding (step 7): the protocol's ``validate_response`` runs the checks on a
+snapshot of the session; then one transaction records the nonce (PRIMARY KEY
+(serial, nonce): a concurrent replay loses here) and moves the session out of
+``pending`` with a conditional UPDATE. Of N simultaneous answers exactly one
+update wins; the others are told ``session outdated: <status>``. The answer
+is sent only after the commit, so a decision a client has seen survives a crash.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, NoReturn
+
+from core.protocol.errors import OUTDATED_WORDS, SecureChannelError
+from core.protocol.keys import AuthenticatorKeys, UnlockProtection
+from core.protocol.messages import Decision
+from core.protocol.secure_channel import SecureChannelHeader, peek_header
+from core.protocol.session import (
+    Check,
+    SessionFacts,
+    SessionStatus,
+    Verdict,
+    request_id_of_response,
+    validate_response,
+)
+from core.service_activation import ActivationService
+from core.service_errors import Conflict, Forbidden, InvalidInput, NotFound, ServiceError
+from core.service_login import challenge_key_hash
+from core.service_support import Journal, ServiceContext, header_dict
+from core.storage import Repositories
+from core.storage.records import AUTH_ACTIVE, AuthenticatorRecord, SessionRecord
+
+_REFUSALS: dict[Check, type[ServiceError]] = {
+    Check.SECURE_CHANNEL_TAG: InvalidInput,
+    Check.SERIAL_MATCHES: Forbidden,
+    Check.SESSION_EXISTS: NotFound,
+    Check.SESSION_PENDING: Conflict,
+    Check.CHALLENGE_MATCHES: InvalidInput,
+    Check.NONCE_FRESH: Forbidden,
+}
+
+
+@dataclass(frozen=True, kw_only=True)
+class Decided:
+    request_id: str
+    status: str
+    reason: str
+
+
+def outdated(status: str) -> str:
+    return f"session outdated: {OUTDATED_WORDS.get(status, status)}"
+
+
+def checks_json(verdict: Verdict) -> list[dict[str, Any]]:
+    return [
+        {"check": c.check.value, "passed": c.passed, "detail": c.detail} for c in verdict.checks
+    ]
+
+
+class ResponseService:
+    def __init__(self, ctx: ServiceContext, activation: ActivationService) -> None:
+        self._ctx = ctx
+        self._activation = activation
+
+    # -- step 4: fetch once --------------------------------------------------------
+    async def fetch_by_challenge_key(self, serial: str, challenge_key: str) -> str:
+        journal = Journal(self._ctx.clock)
+        async with self._ctx.db.transaction() as tx:
+            session = await tx.sessions.get_by_challenge_key_hash(challenge_key_hash(challenge_key))
+            if session is None or session.serial != serial or session.request_message is None:
+                raise NotFound("unknown or already used challenge key")
+            if not await tx.sessions.mark_fetched(session.request_id):
+                raise NotFound("unknown or already used challenge key")
+            self._fetched(journal, session, "by challengeKey")
+            await journal.persist(tx)
+        journal.publish(self._ctx.events)
+        return session.request_message
+
+    async def fetch_pending(self, serial: str, *, time: float, signature: str) -> str | None:
+        """The poll fallback: the newest unfetched pending challenge, once."""
+        journal = Journal(self._ctx.clock)
+        async with self._ctx.db.transaction() as tx:
+            authenticator = await tx.authenticators.get(serial)
+            if authenticator is None:
+                raise NotFound(f"unknown authenticator {serial}")
+            self._activation.check_device_signature(
+                authenticator, purpose="pending", fields={}, time=time, signature=signature
+            )
+            if authenticator.status != AUTH_ACTIVE:
+                raise Forbidden(f"authenticator {serial} is {authenticator.status}")
+            domain = await tx.domains.get(authenticator.domain)
+            if domain is None or not domain.poll_fallback:
+                raise Forbidden(f"domain {authenticator.domain} does not allow polling")
+            session = await tx.sessions.newest_unfetched_pending(serial, self._ctx.clock.now())
+            if session is None or not await tx.sessions.mark_fetched(session.request_id):
+                return None
+            self._fetched(journal, session, "by polling")
+            await journal.persist(tx)
+        journal.publish(self._ctx.events)
+        return session.request_message
+
+    @staticmethod
+    def _fetched(journal: Journal, session: SessionRecord, how: str) -> None:
+        journal.add(
+            "challenge.fetched",
+            summary=f"challenge fetched {how}",
+            request_id=session.request_id,
+            step=4,
+            source="phone",
+            target="core",
+            raw=session.request_message,
+        )
+
+    # -- steps 6-7: answer and decision -------------------------------------------------
+    async def respond(self, *, serial: str, response_message: str) -> Decided:
+        async with self._ctx.db.read() as repos:
+            authenticator = await repos.authenticators.get(serial)
+        if authenticator is None:
+            raise NotFound(f"unknown authenticator {serial}", extra={"check": "serial_matches"})
+        keys = AuthenticatorKeys.from_dict(dict(authenticator.keys))
+        header = _peek(response_message)
+        request_id = request_id_of_response(response_message, keys=keys)
+        async with self._ctx.db.read() as repos:
+            session = None if request_id is None else await repos.sessions.get(request_id)
+            seen = header is not None and await repos.nonces.seen(header.serial, header.nonce)
+        now = self._ctx.clock.now()
+        verdict = validate_response(
+            message=response_message,
+            authenticator_serial=serial,
+            authenticator_active=authenticator.status == AUTH_ACTIVE,
+            keys=keys,
+            session=_facts(session),
+            nonce_is_fresh=lambda _serial, _nonce: not seen,
+            now=now,
+        )
+        journal = Journal(self._ctx.clock)
+        trace_id, attributed = await self._trace_target(session, serial)
+        shown = verdict.header or header
+        journal.add(
+            "response.received",
+            summary=f"response from {serial}"
+            + (f": {verdict.response.decision.value}" if verdict.response else ""),
+            request_id=trace_id,
+            step=6,
+            source="phone",
+            target="core",
+            raw=response_message,
+            # an unverified header is still worth showing; headerVerified says which it is
+            header=None if shown is None else header_dict(shown),
+            headerVerified=verdict.header is not None,
+            body=None if verdict.response is None else verdict.response.to_dict(),
+            serial=serial,
+            attributed=attributed,
+        )
+        if verdict.outcome is None:
+            await self._refuse(journal, verdict, trace_id, serial)
+        assert session is not None  # a decision needs the session ...
+        assert verdict.header is not None  # ... and an authentic header
+        return await self._decide(journal, verdict, session, authenticator, verdict.header)
+
+    async def _trace_target(
+        self, session: SessionRecord | None, serial: str
+    ) -> tuple[str | None, bool]:
+        """Which session's trace shows this message, and whether that is only a guess.
+
+        A message that cannot be opened names no session; QA still wants to see
+        the tampered answer in the trace, so it is filed under the serial's
+        newest pending (else newest) session, marked ``attributed``.
+        """
+        if session is not None:
+            return session.request_id, False
+        async with self._ctx.db.read() as repos:
+            guess = await repos.sessions.newest_for_serial(serial)
+        return (None, False) if guess is None else (guess.request_id, True)
+
+    async def _refuse(
+        self, journal: Journal, verdict: Verdict, trace_id: str | None, serial: str
+    ) -> NoReturn:
+        failed = verdict.failed or Check.SECURE_CHANNEL_TAG
+        journal.add(
+            "response.refused",
+            summary=f"{failed.value} failed: {verdict.reason}; session unchanged",
+            request_id=trace_id,
+            step=7,
+            target="phone",
+            check=failed.value,
+            reason=verdict.reason,
+            checks=checks_json(verdict),
+            serial=serial,
+        )
+        async with self._ctx.db.transaction() as tx:
+            await journal.persist(tx)
+        journal.publish(self._ctx.events)
+        error = _REFUSALS.get(failed, Forbidden)
+        raise error(verdict.reason, extra={"check": failed.value})
+
+    async def _decide(
+        self,
+        journal: Journal,
+        verdict: Verdict,
+        session: SessionRecord,
+        authenticator: AuthenticatorRecord,
+        header: SecureChannelHeader,
+    ) -> Decided:
+        assert verdict.outcome is not None
+        status = verdict.outcome.value
+        user_rejected = (
+            verdict.failed is None
+            and verdict.response is not None
+            and verdict.response.decision is Decision.REJECT
+        )
+        now = self._ctx.clock.now()
+        refusal: ServiceError | None = None
+        async with self._ctx.db.transaction() as tx:
+            if not await tx.nonces.remember(header.serial, header.nonce, now):
+                journal.add(
+                    "response.refused",
+                    summary="nonce_fresh failed: replayed message; session unchanged",
+                    request_id=session.request_id,
+                    step=7,
+                    target="phone",
+                    check=Check.NONCE_FRESH.value,
+                )
+                await journal.persist(tx)
+                refusal = Forbidden(
+                    "replayed message: nonce seen before", extra={"check": Check.NONCE_FRESH.value}
+                )
+            elif await tx.sessions.decide(
+                session.request_id,
+                status=status,
+                reason=verdict.reason,
+                decided=now,
+                user_rejected=user_rejected,
+                checks=checks_json(verdict),
+                failed_check=None if verdict.failed is None else verdict.failed.value,
+                protection_used=(
+                    None if verdict.response is None else verdict.response.protection.value
+                ),
+            ):
+                journal.add(
+                    "session.decided",
+                    summary=f"{status}: {verdict.reason}",
+                    request_id=session.request_id,
+                    step=7,
+                    target="client",
+                    status=status,
+                    reason=verdict.reason,
+                    check=None if verdict.failed is None else verdict.failed.value,
+                    checks=checks_json(verdict),
+                )
+                if user_rejected:
+                    await self._cool_down(tx, session, journal, now)
+                await journal.persist(tx)
+            else:
+                latest = await tx.sessions.get(session.request_id)
+                final = latest.status if latest else "unknown"
+                journal.add(
+                    "response.refused",
+                    summary=f"session_pending failed: {outdated(final)}; lost the race",
+                    request_id=session.request_id,
+                    step=7,
+                    target="phone",
+                    check=Check.SESSION_PENDING.value,
+                )
+                await journal.persist(tx)
+                refusal = Conflict(outdated(final), extra={"check": Check.SESSION_PENDING.value})
+        journal.publish(self._ctx.events)
+        if refusal is not None:
+            raise refusal
+        self._ctx.watch.notify(session.request_id)
+        return Decided(request_id=session.request_id, status=status, reason=verdict.reason)
+
+    async def _cool_down(
+        self, tx: Repositories, session: SessionRecord, journal: Journal, now: float
+    ) -> None:
+        """M rejects within the window: refuse this user's logins for a while (push bombing)."""
+        settings = self._ctx.settings
+        rejects = await tx.sessions.count_user_rejects(
+            session.user_id, session.domain, now - settings.reject_window
+        )
+        if rejects < settings.reject_limit:
+            return
+        until = now + settings.reject_cooldown
+        await tx.users.update(session.user_id, session.domain, {"cooldown_until": until})
+        journal.add(
+            "ratelimit.cooldown",
+            summary=f"{rejects} rejects within {settings.reject_window / 60:g} min:"
+            f" logins for {session.user_id}@{session.domain} refused for"
+            f" {settings.reject_cooldown:g} s",
+            request_id=session.request_id,
+            step=7,
+            until=until,
+        )
+
+
+def _peek(message: str) -> SecureChannelHeader | None:
+    try:
+        return peek_header(message)
+    except SecureChannelError:
+        return None
+
+
+def _facts(session: SessionRecord | None) -> SessionFacts | None:
+    if session is None or session.serial is None:
+        return None
+    return SessionFacts(
+        request_id=session.request_id,
+        serial=session.serial,
+        challenge=session.challenge,
+        status=SessionStatus(session.status),
+        required_protection=UnlockProtection(session.protection),
+        expires=session.expires,
+        number=session.number,
+    )

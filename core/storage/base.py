@@ -1,0 +1,67 @@
+"""Shared plumbing of the repositories: row fetching and JSON columns."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+import aiosqlite
+
+Params = Sequence[Any] | Mapping[str, Any]
+
+
+def to_json(value: Any) -> str | None:
+    if value is None:
+        return None
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def from_json(text: str | None) -> Any:
+    return None if text is None else json.loads(text)
+
+
+class Repository:
+    """Base: one table (or two close ones) over a connection the caller serialises."""
+
+    def __init__(self, connection: aiosqlite.Connection) -> None:
+        self._c = connection
+
+    async def _one(self, sql: str, params: Params = ()) -> aiosqlite.Row | None:
+        async with self._c.execute(sql, params) as cursor:
+            row: aiosqlite.Row | None = await cursor.fetchone()
+            return row
+
+    async def _all(self, sql: str, params: Params = ()) -> list[aiosqlite.Row]:
+        async with self._c.execute(sql, params) as cursor:
+            return list(await cursor.fetchall())
+
+    async def _run(self, sql: str, params: Params = ()) -> int:
+        """Execute a write; returns the number of rows it changed."""
+        async with self._c.execute(sql, params) as cursor:
+            return int(cursor.rowcount)
+
+    async def _insert(self, table: str, values: Mapping[str, Any]) -> int:
+        columns = ", ".join(values)
+        marks = ", ".join(f":{name}" for name in values)
+        # table and column names come from our own code, never from a request
+        async with self._c.execute(
+            f"INSERT INTO {table} ({columns}) VALUES ({marks})",  # noqa: S608
+            dict(values),
+        ) as cursor:
+            return int(cursor.lastrowid or 0)
+
+    async def _update(self, table: str, key: Mapping[str, Any], values: Mapping[str, Any]) -> int:
+        if not values:
+            return 0
+        assignments = ", ".join(f"{name} = :v_{name}" for name in values)
+        where = " AND ".join(f"{name} = :k_{name}" for name in key)
+        params = {f"v_{k}": v for k, v in values.items()} | {f"k_{k}": v for k, v in key.items()}
+        return await self._run(
+            f"UPDATE {table} SET {assignments} WHERE {where}",  # noqa: S608
+            params,
+        )
+
+
+def placeholders(values: Iterable[Any]) -> str:
+    return ", ".join("?" for _ in values)

@@ -1,0 +1,123 @@
+"""One aiosqlite connection in WAL mode, serialised by an asyncio lock.
+
+Theory of operation: aiosqlite runs every statement on one worker thread, but
+coroutines can still interleave *between* statements. A transaction therefore
+holds ``_lock`` from ``BEGIN IMMEDIATE`` to ``COMMIT``, and plain reads take the
+same lock, so no coroutine ever sees another's uncommitted writes (a client
+must never be told a decision that a crash could undo). SQLite runs in
+autocommit mode (``isolation_level=None``); transactions are explicit.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import aiosqlite
+
+from core.storage.migrations import LATEST_VERSION, MIGRATIONS
+from core.storage.repositories import Repositories
+
+log = logging.getLogger(__name__)
+
+
+def _create_private(file: Path) -> None:
+    """The database holds keys and password hashes: owner-only from the start."""
+    file.parent.mkdir(parents=True, exist_ok=True)
+    if not file.exists():
+        os.close(os.open(file, os.O_WRONLY | os.O_CREAT, 0o600))
+
+
+class SchemaTooNew(RuntimeError):
+    """The database was written by a newer PushSim than this one."""
+
+
+class Database:
+    def __init__(self, connection: aiosqlite.Connection, path: Path | None) -> None:
+        self._connection = connection
+        self._lock = asyncio.Lock()
+        self.path = path
+
+    @classmethod
+    async def open(cls, path: Path | str, *, synchronous: str = "NORMAL") -> Database:
+        """Open (creating when needed, owner-only) and migrate to the latest schema."""
+        memory = str(path) == ":memory:"
+        if not memory:
+            await asyncio.to_thread(_create_private, Path(path))
+        connection = await aiosqlite.connect(str(path), isolation_level=None)
+        connection.row_factory = aiosqlite.Row
+        database = cls(connection, None if memory else Path(path))
+        try:
+            await database._configure(synchronous)
+            await database.migrate()
+        except BaseException:
+            await connection.close()
+            raise
+        return database
+
+    async def _configure(self, synchronous: str) -> None:
+        if synchronous not in ("NORMAL", "FULL"):
+            raise ValueError(f"unsupported synchronous mode {synchronous!r}")
+        await self._connection.execute("PRAGMA journal_mode=WAL")
+        await self._connection.execute(f"PRAGMA synchronous={synchronous}")
+        await self._connection.execute("PRAGMA foreign_keys=ON")
+        await self._connection.execute("PRAGMA busy_timeout=5000")
+
+    async def schema_version(self) -> int:
+        async with self._lock, self._connection.execute("PRAGMA user_version") as cursor:
+            row = await cursor.fetchone()
+        return int(row[0]) if row else 0
+
+    async def migrate(self) -> int:
+        """Apply the missing migrations, each in its own transaction."""
+        current = await self.schema_version()
+        if current > LATEST_VERSION:
+            raise SchemaTooNew(
+                f"database schema {current} is newer than this PushSim ({LATEST_VERSION})"
+            )
+        for migration in MIGRATIONS:
+            if migration.version <= current:
+                continue
+            async with self._lock:
+                await self._connection.execute("BEGIN IMMEDIATE")
+                try:
+                    for statement in migration.statements:
+                        await self._connection.execute(statement)
+                    # PRAGMA takes no parameters; the version is our own int
+                    await self._connection.execute(f"PRAGMA user_version={int(migration.version)}")
+                    await self._connection.execute("COMMIT")
+                except BaseException:
+                    await self._connection.execute("ROLLBACK")
+                    raise
+            log.info("core database migrated to %d (%s)", migration.version, migration.description)
+        return await self.schema_version()
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[Repositories]:
+        """All-or-nothing writes; committed when the block ends without an exception."""
+        async with self._lock:
+            await self._connection.execute("BEGIN IMMEDIATE")
+            try:
+                yield Repositories(self._connection)
+            except BaseException:
+                await self._connection.execute("ROLLBACK")
+                raise
+            await self._connection.execute("COMMIT")
+
+    @asynccontextmanager
+    async def read(self) -> AsyncIterator[Repositories]:
+        """Reads that see only committed data (no transaction of another coroutine is open)."""
+        async with self._lock:
+            yield Repositories(self._connection)
+
+    async def integrity_check(self) -> str:
+        async with self._lock, self._connection.execute("PRAGMA integrity_check") as cursor:
+            row = await cursor.fetchone()
+        return str(row[0]) if row else "no answer"
+
+    async def close(self) -> None:
+        await self._connection.close()

@@ -1,0 +1,162 @@
+"""Rows of the core database as frozen dataclasses (plain strings, no protocol types).
+
+The storage layer stays ignorant of the protocol: statuses and protections are
+stored as their string values, keys as the hex dicts the protocol produces.
+The service converts at its edge.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+# authenticator statuses (SPEC §2.1)
+AUTH_PENDING = "pending"
+AUTH_ACTIVE = "active"
+AUTH_LOCKED = "locked"
+AUTH_PUSH_UNREGISTERED = "push-unregistered"
+AUTH_DEACTIVATED = "deactivated"
+AUTHENTICATOR_STATUSES = (
+    AUTH_PENDING,
+    AUTH_ACTIVE,
+    AUTH_LOCKED,
+    AUTH_PUSH_UNREGISTERED,
+    AUTH_DEACTIVATED,
+)
+
+# registration statuses
+REG_PENDING = "pending"
+REG_DEVICE_ADDED = "device-added"
+REG_ACTIVE = "active"
+REG_LOCKED = "locked"
+REG_EXPIRED = "expired"
+
+
+@dataclass(frozen=True, kw_only=True)
+class DomainRecord:
+    name: str
+    mobile_app_name: str
+    request_method: str
+    keywords: Mapping[str, str]  # keyword -> required protection value
+    push_timeout: int
+    lockout_threshold: int
+    poll_fallback: bool
+    number_matching: bool
+    created: float
+
+
+@dataclass(frozen=True, kw_only=True)
+class PushAppRecord:
+    app_id: str
+    platform: str  # android | ios
+    created: float
+    fcm_project_id: str | None = None
+    fcm_service_account: str | None = None
+    fcm_legacy_server_key: str | None = None
+    apns_auth: str | None = None  # token | certificate
+    apns_key_pem: str | None = None
+    apns_key_id: str | None = None
+    apns_team_id: str | None = None
+    apns_cert_pem: str | None = None
+    apns_bundle_id: str | None = None
+    apns_environment: str = "sandbox"
+    endpoint: str | None = None
+    token_uri: str | None = None
+
+    @property
+    def apns_topic(self) -> str:
+        """SPEC §2.1: without a Bundle ID, the app ID is the Bundle ID."""
+        return self.apns_bundle_id or self.app_id
+
+
+@dataclass(frozen=True, kw_only=True)
+class UserRecord:
+    user_id: str
+    domain: str
+    password_hash: str | None
+    failed_attempts: int
+    locked: bool
+    cooldown_until: float | None
+    created: float
+
+
+@dataclass(frozen=True, kw_only=True)
+class RegistrationRecord:
+    registration_id: str
+    serial: str
+    user_id: str
+    domain: str
+    app_kind: str
+    platform: str
+    status: str
+    server_state: Mapping[str, Any]
+    keys: Mapping[str, Any] | None
+    failed_attempts: int
+    expires: float
+    created: float
+
+
+@dataclass(frozen=True, kw_only=True)
+class AuthenticatorRecord:
+    serial: str
+    user_id: str
+    domain: str
+    registration_id: str
+    app_kind: str
+    platform: str
+    status: str
+    keys: Mapping[str, Any]
+    push_platform: str | None
+    push_token: str | None
+    push_app_id: str | None
+    created: float
+    activated: float | None
+
+    @property
+    def has_push_registration(self) -> bool:
+        return bool(self.push_token and self.push_platform)
+
+
+@dataclass(frozen=True, kw_only=True)
+class SessionRecord:
+    request_id: str
+    user_id: str
+    domain: str
+    serial: str | None
+    challenge: str
+    protection: str
+    keyword: str | None
+    status: str
+    reason: str
+    number: int | None
+    numbers: tuple[int, ...] | None
+    client_ip: str
+    created: float
+    expires: float
+    decided: float | None
+    request_message: str | None
+    challenge_key_hash: str | None
+    fetched: bool
+    push_state: str
+    push_detail: str
+    user_rejected: bool
+    checks: tuple[Mapping[str, Any], ...] | None
+    failed_check: str | None
+    protection_used: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class AuditRecord:
+    request_id: str | None
+    kind: str
+    source: str
+    time: float
+    target: str = ""
+    summary: str = ""
+    step: int | None = None
+    raw: str | None = None
+    header: Mapping[str, Any] | None = None
+    body: Mapping[str, Any] | None = None
+    details: Mapping[str, Any] = field(default_factory=dict)
+    id: int | None = None

@@ -1,0 +1,65 @@
+"""The audit log: every message and state change, with raw message bytes."""
+
+from __future__ import annotations
+
+import aiosqlite
+
+from core.storage.base import Repository, from_json, to_json
+from core.storage.records import AuditRecord
+
+
+def _audit(row: aiosqlite.Row) -> AuditRecord:
+    return AuditRecord(
+        id=int(row["id"]),
+        request_id=row["request_id"],
+        step=row["step"],
+        kind=row["kind"],
+        source=row["source"],
+        target=row["target"],
+        summary=row["summary"],
+        raw=row["raw"],
+        header=from_json(row["header"]),
+        body=from_json(row["body"]),
+        details=from_json(row["details"]) or {},
+        time=float(row["time"]),
+    )
+
+
+class AuditRepository(Repository):
+    async def append(self, record: AuditRecord) -> int:
+        return await self._insert(
+            "audit_events",
+            {
+                "request_id": record.request_id,
+                "step": record.step,
+                "kind": record.kind,
+                "source": record.source,
+                "target": record.target,
+                "summary": record.summary,
+                "raw": record.raw,
+                "header": to_json(None if record.header is None else dict(record.header)),
+                "body": to_json(None if record.body is None else dict(record.body)),
+                "details": to_json(dict(record.details)) or "{}",
+                "time": record.time,
+            },
+        )
+
+    async def for_request(self, request_id: str) -> list[AuditRecord]:
+        rows = await self._all(
+            "SELECT * FROM audit_events WHERE request_id = ? ORDER BY time, id", (request_id,)
+        )
+        return [_audit(r) for r in rows]
+
+    async def find(
+        self, *, request_id: str | None = None, after_id: int = 0, limit: int = 200
+    ) -> list[AuditRecord]:
+        if request_id is None:
+            rows = await self._all(
+                "SELECT * FROM audit_events WHERE id > ? ORDER BY id LIMIT ?", (after_id, limit)
+            )
+        else:
+            rows = await self._all(
+                "SELECT * FROM audit_events WHERE request_id = ? AND id > ? ORDER BY id LIMIT ?",
+                (request_id, after_id, limit),
+            )
+        return [_audit(r) for r in rows]

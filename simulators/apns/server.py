@@ -1,0 +1,139 @@
+"""``ApnsMock``: the mock APNs on two free loopback ports.
+
+- the provider port speaks HTTP/2 over TLS (``h2_server``): ``POST
+  /3/device/{token}`` with token or certificate auth (the TLS layer requests a
+  client certificate from the workspace CA but does not require one);
+- the device/control port is a small hypercorn ASGI app with the device API
+  (register, delivery stream, uninstall) and the control API (faults).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from core.clock import Clock
+from core.events import EventBus
+from core.pki import PkiMaterial, server_ssl_context
+from core.provider_credentials import ProviderCredentials
+from simulators.apns.auth import ProviderTokenVerifier
+from simulators.apns.h2_server import ApnsH2Server
+from simulators.apns.handler import ApnsService
+from simulators.apns.reasons import APNS_REASONS
+from simulators.delivery.asgi import HttpRequest, HttpResponse, Router
+from simulators.delivery.faults import FaultKind, FaultPlan
+from simulators.delivery.hub import DeliveryHub
+from simulators.delivery.loopback import LoopbackAsgiServer
+from simulators.delivery.registry import DeviceRegistry
+from simulators.delivery.routes import CONTROL_PREFIX, DEVICE_PREFIX, control_routes, device_routes
+
+
+class ApnsMock:
+    def __init__(
+        self,
+        *,
+        pki: PkiMaterial,
+        credentials: ProviderCredentials,
+        events: EventBus,
+        clock: Clock,
+        faults: FaultPlan | None = None,
+        control_token: str | None = None,
+        registrations_file: Path | None = None,
+    ) -> None:
+        self.pki = pki
+        self.credentials = credentials
+        self.events = events
+        self.clock = clock
+        self.faults = faults if faults is not None else FaultPlan()
+        self.faults.allowed_errors = frozenset(APNS_REASONS)
+        self.control_token = control_token
+        registry = DeviceRegistry("apns", clock=clock, path=registrations_file)
+        self.hub = DeliveryHub(
+            service="apns", events=events, clock=clock, faults=self.faults, registry=registry
+        )
+        self.service = ApnsService(
+            hub=self.hub,
+            verifier=ProviderTokenVerifier(credentials=credentials, clock=clock),
+            clock=clock,
+        )
+        self._h2 = ApnsH2Server(
+            self.service.handle,
+            server_ssl_context(pki, alpn=("h2",), client_ca=pki.ca_file),
+        )
+        router = Router(fallback=_not_found)
+        router.include(device_routes(self.hub))
+        router.include(
+            control_routes(self.hub, describe=self.describe, control_token=control_token)
+        )
+        self._side = LoopbackAsgiServer(router, server_ssl_context(pki), name="apns-device")
+
+    @property
+    def running(self) -> bool:
+        return self._h2.port is not None
+
+    @property
+    def url(self) -> str:
+        """The provider endpoint (HTTP/2): ``{url}/3/device/{token}``."""
+        if self._h2.port is None:
+            raise RuntimeError("mock APNs is not running")
+        return f"https://127.0.0.1:{self._h2.port}"
+
+    @property
+    def port(self) -> int:
+        if self._h2.port is None:
+            raise RuntimeError("mock APNs is not running")
+        return self._h2.port
+
+    @property
+    def device_url(self) -> str:
+        """Base URL for ``ApnsDeviceClient`` (the device/control port)."""
+        return self._side.url
+
+    @property
+    def control_url(self) -> str:
+        return self._side.url + CONTROL_PREFIX
+
+    async def start(self) -> None:
+        await self._h2.start()
+        try:
+            await self._side.start()
+        except BaseException:
+            await self._h2.stop()
+            raise
+        self.hub.emit("started", f"mock APNs listening on {self.url}", details={"url": self.url})
+
+    async def stop(self) -> None:
+        if not self.running:
+            return
+        self.hub.close()
+        await self._h2.stop()
+        await self._side.stop()
+        self._side.port = None
+        self.hub.emit("stopped", "mock APNs stopped")
+
+    def describe(self) -> dict[str, Any]:
+        running = self.running
+        creds = self.credentials
+        return {
+            "service": "apns",
+            "url": self.url if running else None,
+            "port": self._h2.port,
+            "ca_file": str(self.pki.ca_file),
+            "key_file": str(creds.apns_key_file),
+            "key_id": creds.apns_key_id,
+            "team_id": creds.apns_team_id,
+            "topic": creds.apns_bundle_id,
+            "client_cert_file": str(creds.apns_client_cert_file),
+            "client_key_file": str(creds.apns_client_key_file),
+            "client_bundle_file": str(creds.apns_client_bundle_file),
+            "device_url": self.device_url if running else None,
+            "device_endpoint": self.device_url + DEVICE_PREFIX if running else None,
+            "control_endpoint": self.control_url if running else None,
+            "control_token_required": self.control_token is not None,
+            "fault_kinds": [kind.value for kind in FaultKind],
+            "errors": sorted(APNS_REASONS),
+        }
+
+
+def _not_found(request: HttpRequest) -> HttpResponse:
+    return HttpResponse.json(404, {"message": f"no route for {request.method} {request.path}"})

@@ -1,0 +1,186 @@
+"""A very small ASGI toolkit for the mock services (no framework needed).
+
+Routes are (method, path regex) pairs. A plain route gets the whole request
+(body read up to a limit) and returns an ``HttpResponse``; a raw route gets the
+ASGI ``scope, receive, send`` for streamed responses. ``lifespan`` is answered
+so hypercorn does not log a missing-lifespan error.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Awaitable, Callable, Mapping, MutableMapping
+from dataclasses import dataclass, field
+from typing import Any
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+DEFAULT_BODY_LIMIT = 1 << 20
+
+
+class BodyTooLarge(Exception):
+    pass
+
+
+class ClientGone(Exception):
+    """The client disconnected before its request body was complete."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class HttpRequest:
+    method: str
+    path: str
+    query: str
+    headers: Mapping[str, str]
+    body: bytes
+    header_list: tuple[tuple[str, str], ...] = ()
+
+    def header(self, name: str, default: str = "") -> str:
+        return self.headers.get(name.lower(), default)
+
+    def json(self) -> Any:
+        """The body as JSON; raises ``ValueError`` when it is not JSON."""
+        return json.loads(self.body.decode("utf-8"))
+
+
+@dataclass(frozen=True, kw_only=True)
+class HttpResponse:
+    status: int
+    body: bytes = b""
+    headers: tuple[tuple[str, str], ...] = field(default=())
+
+    @classmethod
+    def json(
+        cls, status: int, data: Any, headers: tuple[tuple[str, str], ...] = ()
+    ) -> HttpResponse:
+        body = json.dumps(data, separators=(",", ":")).encode("utf-8")
+        return cls(
+            status=status,
+            body=body,
+            headers=(("content-type", "application/json; charset=UTF-8"), *headers),
+        )
+
+
+Handler = Callable[[HttpRequest, dict[str, str]], Awaitable[HttpResponse]]
+RawHandler = Callable[[Scope, Receive, Send, dict[str, str]], Awaitable[None]]
+Fallback = Callable[[HttpRequest], HttpResponse]
+
+
+async def read_request(scope: Scope, receive: Receive, *, limit: int) -> HttpRequest:
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            raise ClientGone
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > limit:
+            raise BodyTooLarge
+        chunks.append(chunk)
+        if not message.get("more_body", False):
+            break
+    header_list = tuple(
+        (name.decode("latin-1").lower(), value.decode("latin-1"))
+        for name, value in scope.get("headers", ())
+    )
+    return HttpRequest(
+        method=str(scope["method"]).upper(),
+        path=str(scope["path"]),
+        query=bytes(scope.get("query_string", b"")).decode("latin-1"),
+        headers=dict(header_list),
+        body=b"".join(chunks),
+        header_list=header_list,
+    )
+
+
+async def send_response(send: Send, response: HttpResponse) -> None:
+    headers = [
+        (name.encode("latin-1"), value.encode("latin-1")) for name, value in response.headers
+    ]
+    headers.append((b"content-length", str(len(response.body)).encode("ascii")))
+    await send({"type": "http.response.start", "status": response.status, "headers": headers})
+    await send({"type": "http.response.body", "body": response.body})
+
+
+async def answer_lifespan(receive: Receive, send: Send) -> None:
+    while True:
+        message = await receive()
+        if message["type"] == "lifespan.startup":
+            await send({"type": "lifespan.startup.complete"})
+        elif message["type"] == "lifespan.shutdown":
+            await send({"type": "lifespan.shutdown.complete"})
+            return
+
+
+def _plain_not_found(request: HttpRequest) -> HttpResponse:
+    return HttpResponse.json(404, {"message": f"no route for {request.method} {request.path}"})
+
+
+class Router:
+    """Dispatch on method and path; the first matching route wins."""
+
+    def __init__(
+        self, *, fallback: Fallback = _plain_not_found, body_limit: int = DEFAULT_BODY_LIMIT
+    ) -> None:
+        self._routes: list[tuple[str, re.Pattern[str], Handler | None, RawHandler | None]] = []
+        self._fallback = fallback
+        self._body_limit = body_limit
+
+    def route(self, method: str, pattern: str, handler: Handler) -> None:
+        self._routes.append((method.upper(), re.compile(f"^{pattern}$"), handler, None))
+
+    def raw_route(self, method: str, pattern: str, handler: RawHandler) -> None:
+        self._routes.append((method.upper(), re.compile(f"^{pattern}$"), None, handler))
+
+    def include(self, other: Router) -> None:
+        self._routes.extend(other._routes)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            await answer_lifespan(receive, send)
+            return
+        if scope["type"] != "http":
+            return
+        method = str(scope["method"]).upper()
+        path = str(scope["path"])
+        path_matched = False
+        for route_method, pattern, handler, raw in self._routes:
+            match = pattern.match(path)
+            if match is None:
+                continue
+            path_matched = True
+            if route_method != method:
+                continue
+            if raw is not None:
+                await raw(scope, receive, send, match.groupdict())
+                return
+            assert handler is not None
+            await self._plain(scope, receive, send, handler, match.groupdict())
+            return
+        try:
+            request = await read_request(scope, receive, limit=self._body_limit)
+        except (ClientGone, BodyTooLarge):
+            request = HttpRequest(method=method, path=path, query="", headers={}, body=b"")
+        if path_matched:
+            response = HttpResponse.json(405, {"message": f"{method} is not allowed on {path}"})
+        else:
+            response = self._fallback(request)
+        await send_response(send, response)
+
+    async def _plain(
+        self, scope: Scope, receive: Receive, send: Send, handler: Handler, params: dict[str, str]
+    ) -> None:
+        try:
+            request = await read_request(scope, receive, limit=self._body_limit)
+        except ClientGone:
+            return
+        except BodyTooLarge:
+            await send_response(send, HttpResponse.json(413, {"message": "request too large"}))
+            return
+        await send_response(send, await handler(request, params))

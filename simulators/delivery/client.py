@@ -1,0 +1,154 @@
+"""What a phone uses to reach a mock push service: register, listen, uninstall.
+
+The phone may live in another process: everything goes over loopback HTTPS,
+trusting the workspace CA. ``notifications(token)`` holds the delivery stream
+open and yields each ``DeliveredNotification``; holding it is being online,
+closing it (``aclose()`` on the iterator, or leaving an
+``async with contextlib.aclosing(...)`` block) is going offline, and calling it
+again is reconnecting, which first delivers whatever the mock stored meanwhile.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import httpx
+
+from core.pki import client_ssl_context
+from simulators.delivery.registry import Service
+from simulators.delivery.routes import DEVICE_PREFIX
+from simulators.delivery.wire import DeliveredNotification, parse_notification
+
+__all__ = [
+    "ApnsDeviceClient",
+    "DeliveredNotification",
+    "DeliveryClient",
+    "DeliveryError",
+    "DeviceUnregisteredError",
+    "FcmDeviceClient",
+]
+
+
+class DeliveryError(Exception):
+    """The mock refused a device request or the stream broke."""
+
+
+class DeviceUnregisteredError(DeliveryError):
+    """The token was unregistered (the app was uninstalled)."""
+
+    def __init__(self, token: str, unregistered_at: float | None) -> None:
+        super().__init__(f"device token unregistered at {unregistered_at}")
+        self.token = token
+        self.unregistered_at = unregistered_at
+
+
+class DeliveryClient:
+    """Device-side connection to one mock service (``base_url`` = its ``device_url``)."""
+
+    service: Service
+
+    def __init__(self, base_url: str, ca_file: Path | str, *, timeout: float = 10.0) -> None:
+        self.base_url = base_url.rstrip("/")
+        self._http = httpx.AsyncClient(
+            base_url=self.base_url,
+            verify=client_ssl_context(Path(ca_file)),
+            timeout=timeout,
+        )
+
+    async def __aenter__(self) -> DeliveryClient:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    async def _request(self, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
+        try:
+            response = await self._http.request(method, path, **kwargs)
+        except httpx.HTTPError as exc:
+            raise DeliveryError(f"{method} {path}: {exc}") from exc
+        try:
+            data = response.json()
+        except ValueError:
+            data = {}
+        if response.status_code >= 400:
+            message = data.get("message", response.reason_phrase) if isinstance(data, dict) else ""
+            raise DeliveryError(f"{method} {path} -> {response.status_code}: {message}")
+        if not isinstance(data, dict):
+            raise DeliveryError(f"{method} {path}: unexpected answer")
+        return data
+
+    async def _register(self, body: dict[str, str]) -> str:
+        data = await self._request("POST", DEVICE_PREFIX, json=body)
+        return str(data["token"])
+
+    async def state(self, token: str) -> dict[str, Any]:
+        """Registration and online state of ``token`` as the mock sees it."""
+        return await self._request("GET", f"{DEVICE_PREFIX}/{token}")
+
+    async def unregister(self, token: str) -> None:
+        """The app was uninstalled: the mock unregisters the token."""
+        await self._request("DELETE", f"{DEVICE_PREFIX}/{token}")
+
+    async def notifications(
+        self, token: str, *, on_online: Callable[[], None] | None = None
+    ) -> AsyncIterator[DeliveredNotification]:
+        """Go online and yield notifications until the mock ends the stream.
+
+        ``on_online`` is called once the mock has registered the connection
+        (notifications sent after that reach this iterator). Raises
+        ``DeviceUnregisteredError`` when the token is (or becomes) unregistered.
+        """
+        path = f"{DEVICE_PREFIX}/{token}/stream"
+        timeout = httpx.Timeout(self._http.timeout.connect, read=None)
+        try:
+            async with self._http.stream("GET", path, timeout=timeout) as response:
+                if response.status_code == 410:
+                    body = json.loads(await response.aread())
+                    raise DeviceUnregisteredError(token, body.get("unregisteredAt"))
+                if response.status_code != 200:
+                    await response.aread()
+                    raise DeliveryError(f"stream refused: HTTP {response.status_code}")
+                async for line in response.aiter_lines():
+                    if not line.strip():
+                        continue
+                    data = json.loads(line)
+                    kind = data.get("type")
+                    if kind == "hello":
+                        if on_online is not None:
+                            on_online()
+                    elif kind == "notification":
+                        yield parse_notification(data)
+                    elif kind == "end":
+                        if data.get("reason") == "unregistered":
+                            raise DeviceUnregisteredError(token, data.get("at"))
+                        return
+        except (httpx.HTTPError, ValueError) as exc:
+            raise DeliveryError(f"delivery stream broke: {exc}") from exc
+
+
+class FcmDeviceClient(DeliveryClient):
+    service: Service = "fcm"
+
+    async def register(self, project_id: str, app_id: str) -> str:
+        """A registration token for the app ``app_id`` of the sender ``project_id``."""
+        return await self._register({"projectId": project_id, "appId": app_id})
+
+
+class ApnsDeviceClient(DeliveryClient):
+    service: Service = "apns"
+
+    async def register(self, bundle_id: str, environment: str = "sandbox") -> str:
+        """A 64-hex device token for ``bundle_id`` in ``environment`` (sandbox|production)."""
+        return await self._register({"bundleId": bundle_id, "environment": environment})

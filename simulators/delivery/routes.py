@@ -1,0 +1,272 @@
+"""HTTP routes every mock serves besides its provider API: devices and control.
+
+Device API (open, like a phone's link to Google Play services or apsd):
+
+- ``POST /pushsim/v1/devices`` — register: FCM ``{"projectId", "appId"}``,
+  APNs ``{"bundleId", "environment"}`` → ``201 {"token", ...}``
+- ``GET /pushsim/v1/devices/{token}`` — registration and online state
+- ``DELETE /pushsim/v1/devices/{token}`` — uninstall (token unregistered)
+- ``GET /pushsim/v1/devices/{token}/stream`` — the delivery stream (NDJSON,
+  see ``wire``); holding it open is being online.
+
+Control API (bearer ``control_token`` when one is configured), used by the GUI
+and scenarios: ``GET /pushsim/control`` (describe), ``GET|POST|DELETE
+/pushsim/control/faults``, ``DELETE /pushsim/control/faults/{id}``,
+``POST /pushsim/control/seed``, ``GET /pushsim/control/devices``,
+``POST /pushsim/control/devices/{token}/(uninstall|offline|online)``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hmac
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import parse_qs
+
+from simulators.delivery.asgi import (
+    HttpRequest,
+    HttpResponse,
+    Receive,
+    Router,
+    Scope,
+    Send,
+    send_response,
+)
+from simulators.delivery.faults import FaultError
+from simulators.delivery.hub import DeliveryHub, DeviceUnknown, DeviceUnregistered
+from simulators.delivery.registry import RegistrationError
+from simulators.delivery.wire import (
+    PING_LINE,
+    STREAM_MEDIA_TYPE,
+    StreamEnd,
+    end_line,
+    hello_line,
+    notification_line,
+)
+
+DEVICE_PREFIX = "/pushsim/v1/devices"
+CONTROL_PREFIX = "/pushsim/control"
+PING_INTERVAL = 15.0
+_TOKEN = r"(?P<token>[A-Za-z0-9_:-]{1,300})"  # noqa: S105 - a path pattern
+
+
+def _error(status: int, message: str, **extra: Any) -> HttpResponse:
+    return HttpResponse.json(status, {"message": message, **extra})
+
+
+def _json_object(request: HttpRequest) -> dict[str, Any] | None:
+    try:
+        data = request.json()
+    except (ValueError, UnicodeDecodeError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def device_routes(hub: DeliveryHub) -> Router:
+    router = Router()
+
+    async def register(request: HttpRequest, _: dict[str, str]) -> HttpResponse:
+        data = _json_object(request)
+        if data is None:
+            return _error(400, "body must be a JSON object")
+        try:
+            if hub.service == "fcm":
+                project_id, app_id = data.get("projectId"), data.get("appId")
+                if not isinstance(project_id, str) or not isinstance(app_id, str):
+                    return _error(400, "projectId and appId (strings) are required")
+                registration = hub.register_fcm(project_id=project_id, app_id=app_id)
+            else:
+                bundle_id = data.get("bundleId")
+                environment = data.get("environment", "sandbox")
+                if not isinstance(bundle_id, str) or not isinstance(environment, str):
+                    return _error(400, "bundleId (string) is required")
+                registration = hub.register_apns(bundle_id=bundle_id, environment=environment)
+        except RegistrationError as exc:
+            return _error(400, str(exc))
+        return HttpResponse.json(201, registration.to_dict())
+
+    async def state(_: HttpRequest, params: dict[str, str]) -> HttpResponse:
+        device = hub.device_state(params["token"])
+        return (
+            _error(404, "unknown device token")
+            if device is None
+            else HttpResponse.json(200, device)
+        )
+
+    async def uninstall(_: HttpRequest, params: dict[str, str]) -> HttpResponse:
+        registration = hub.uninstall(params["token"])
+        if registration is None:
+            return _error(404, "unknown device token")
+        return HttpResponse.json(200, registration.to_dict())
+
+    async def stream(scope: Scope, receive: Receive, send: Send, params: dict[str, str]) -> None:
+        await _serve_stream(hub, params["token"], receive, send)
+
+    router.route("POST", DEVICE_PREFIX, register)
+    router.raw_route("GET", DEVICE_PREFIX + f"/{_TOKEN}/stream", stream)
+    router.route("GET", DEVICE_PREFIX + f"/{_TOKEN}", state)
+    router.route("DELETE", DEVICE_PREFIX + f"/{_TOKEN}", uninstall)
+    return router
+
+
+async def _serve_stream(hub: DeliveryHub, token: str, receive: Receive, send: Send) -> None:
+    # The (empty) GET body comes first; after it, receive() only ever reports
+    # the disconnect, which is how we learn that the device went away.
+    message = await receive()
+    if message["type"] == "http.disconnect":
+        return
+    try:
+        stream = hub.connect(token)
+    except DeviceUnknown:
+        await send_response(send, _error(404, "unknown device token"))
+        return
+    except DeviceUnregistered as exc:
+        registration = exc.registration
+        await send_response(
+            send,
+            _error(410, "Unregistered", unregisteredAt=registration.unregistered_at),
+        )
+        return
+
+    async def watch_disconnect() -> None:
+        while (await receive())["type"] != "http.disconnect":
+            pass
+
+    watcher = asyncio.ensure_future(watch_disconnect())
+    ended = False
+    try:
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 200,
+                "headers": [
+                    (b"content-type", STREAM_MEDIA_TYPE.encode("ascii")),
+                    (b"cache-control", b"no-store"),
+                ],
+            }
+        )
+        online = hub.is_online(token)
+        first = hello_line(service=hub.service, token=token, online=online)
+        await send({"type": "http.response.body", "body": first, "more_body": True})
+        while True:
+            item_task = asyncio.ensure_future(stream.next())
+            done, _ = await asyncio.wait(
+                {item_task, watcher}, timeout=PING_INTERVAL, return_when=asyncio.FIRST_COMPLETED
+            )
+            if item_task not in done:
+                item_task.cancel()
+                if watcher in done:
+                    break
+                await send({"type": "http.response.body", "body": PING_LINE, "more_body": True})
+                continue
+            item = item_task.result()
+            if isinstance(item, StreamEnd):
+                body = end_line(item)
+                await send({"type": "http.response.body", "body": body, "more_body": False})
+                ended = True
+                break
+            line = notification_line(item, delivered_at=hub.clock.now())
+            await send({"type": "http.response.body", "body": line, "more_body": True})
+    except OSError:  # the peer vanished mid-write
+        pass
+    finally:
+        watcher.cancel()
+        hub.disconnect(stream)
+        if not ended:
+            with contextlib.suppress(Exception):
+                await send({"type": "http.response.body", "body": b"", "more_body": False})
+
+
+def control_routes(
+    hub: DeliveryHub,
+    *,
+    describe: Callable[[], dict[str, Any]],
+    control_token: str | None = None,
+) -> Router:
+    router = Router()
+    faults = hub.faults
+
+    def authorised(request: HttpRequest) -> bool:
+        if control_token is None:
+            return True
+        given = request.header("authorization").removeprefix("Bearer ").strip()
+        return hmac.compare_digest(given.encode(), control_token.encode())
+
+    def guarded(
+        handler: Callable[[HttpRequest, dict[str, str]], HttpResponse],
+    ) -> Callable[[HttpRequest, dict[str, str]], Any]:
+        async def wrapper(request: HttpRequest, params: dict[str, str]) -> HttpResponse:
+            if not authorised(request):
+                return _error(401, "control token required (Authorization: Bearer ...)")
+            return handler(request, params)
+
+        return wrapper
+
+    def faults_state() -> dict[str, Any]:
+        return {"seed": faults.seed, "faults": faults.describe()}
+
+    def get_describe(_: HttpRequest, __: dict[str, str]) -> HttpResponse:
+        return HttpResponse.json(200, {**describe(), **faults_state()})
+
+    def list_faults(_: HttpRequest, __: dict[str, str]) -> HttpResponse:
+        return HttpResponse.json(200, faults_state())
+
+    def add_fault(request: HttpRequest, _: dict[str, str]) -> HttpResponse:
+        data = _json_object(request)
+        if data is None:
+            return _error(400, "body must be a JSON object")
+        try:
+            fault = faults.add_from_dict(data)
+        except FaultError as exc:
+            return _error(400, str(exc))
+        return HttpResponse.json(201, fault.to_dict())
+
+    def clear_faults(request: HttpRequest, _: dict[str, str]) -> HttpResponse:
+        tokens = parse_qs(request.query).get("token")
+        faults.clear(token=tokens[0] if tokens else None)
+        return HttpResponse.json(200, faults_state())
+
+    def remove_fault(_: HttpRequest, params: dict[str, str]) -> HttpResponse:
+        if not faults.remove(params["fault_id"]):
+            return _error(404, "no such fault")
+        return HttpResponse.json(200, faults_state())
+
+    def reseed(request: HttpRequest, _: dict[str, str]) -> HttpResponse:
+        data = _json_object(request)
+        seed = None if data is None else data.get("seed")
+        if not isinstance(seed, int) or isinstance(seed, bool):
+            return _error(400, "seed (integer) is required")
+        faults.reseed(seed)
+        return HttpResponse.json(200, faults_state())
+
+    def list_devices(_: HttpRequest, __: dict[str, str]) -> HttpResponse:
+        return HttpResponse.json(200, {"devices": hub.devices()})
+
+    def device_action(_: HttpRequest, params: dict[str, str]) -> HttpResponse:
+        token, action = params["token"], params["action"]
+        if hub.registry.get(token) is None:
+            return _error(404, "unknown device token")
+        if action == "uninstall":
+            faults.uninstall(token)
+        elif action == "offline":
+            if not faults.is_offline(token):
+                faults.offline(token)
+        else:
+            faults.online(token)
+        return HttpResponse.json(200, hub.device_state(token))
+
+    router.route("GET", CONTROL_PREFIX, guarded(get_describe))
+    router.route("GET", CONTROL_PREFIX + "/faults", guarded(list_faults))
+    router.route("POST", CONTROL_PREFIX + "/faults", guarded(add_fault))
+    router.route("DELETE", CONTROL_PREFIX + "/faults", guarded(clear_faults))
+    router.route("DELETE", CONTROL_PREFIX + r"/faults/(?P<fault_id>f\d+)", guarded(remove_fault))
+    router.route("POST", CONTROL_PREFIX + "/seed", guarded(reseed))
+    router.route("GET", CONTROL_PREFIX + "/devices", guarded(list_devices))
+    router.route(
+        "POST",
+        CONTROL_PREFIX + f"/devices/{_TOKEN}/(?P<action>uninstall|offline|online)",
+        guarded(device_action),
+    )
+    return router

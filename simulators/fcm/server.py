@@ -1,0 +1,121 @@
+"""``FcmMock``: the mock FCM HTTP v1 service on a free loopback port (hypercorn, TLS).
+
+One port serves the provider API (``/token``, ``/v1/projects/{p}/messages:send``),
+the device API and the control API. On start, the workspace's service-account
+JSON is rewritten so that its ``token_uri`` points at this mock: a real client
+(firebase-admin, google-auth) then needs only the send URL and trust in the
+workspace CA.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from core.clock import Clock
+from core.events import EventBus
+from core.pki import PkiMaterial, server_ssl_context
+from core.provider_credentials import (
+    FCM_ANDROID_APP_ID,
+    ProviderCredentials,
+    write_service_account,
+)
+from simulators.delivery.faults import FaultKind, FaultPlan
+from simulators.delivery.hub import DeliveryHub
+from simulators.delivery.loopback import LoopbackAsgiServer
+from simulators.delivery.registry import DeviceRegistry
+from simulators.delivery.routes import CONTROL_PREFIX, DEVICE_PREFIX
+from simulators.fcm.app import FcmApi
+from simulators.fcm.errors import FcmErrorCode
+
+
+class FcmMock:
+    def __init__(
+        self,
+        *,
+        pki: PkiMaterial,
+        credentials: ProviderCredentials,
+        events: EventBus,
+        clock: Clock,
+        faults: FaultPlan | None = None,
+        control_token: str | None = None,
+        registrations_file: Path | None = None,
+    ) -> None:
+        self.pki = pki
+        self.credentials = credentials
+        self.events = events
+        self.clock = clock
+        self.faults = faults if faults is not None else FaultPlan()
+        self.faults.allowed_errors = frozenset(code.value for code in FcmErrorCode)
+        self.control_token = control_token
+        registry = DeviceRegistry("fcm", clock=clock, path=registrations_file)
+        self.hub = DeliveryHub(
+            service="fcm", events=events, clock=clock, faults=self.faults, registry=registry
+        )
+        self.api = FcmApi(
+            credentials=credentials,
+            hub=self.hub,
+            clock=clock,
+            token_uri=lambda: self.token_uri if self.running else None,
+            describe=self.describe,
+            control_token=control_token,
+        )
+        self._server = LoopbackAsgiServer(self.api.router, server_ssl_context(pki), name="fcm")
+
+    @property
+    def running(self) -> bool:
+        return self._server.port is not None
+
+    @property
+    def url(self) -> str:
+        return self._server.url
+
+    @property
+    def token_uri(self) -> str:
+        return f"{self.url}/token"
+
+    @property
+    def send_url(self) -> str:
+        return f"{self.url}/v1/projects/{self.credentials.fcm_project_id}/messages:send"
+
+    @property
+    def device_url(self) -> str:
+        """Base URL for ``FcmDeviceClient``."""
+        return self.url
+
+    @property
+    def control_url(self) -> str:
+        return self.url + CONTROL_PREFIX
+
+    async def start(self) -> None:
+        await self._server.start()
+        write_service_account(self.credentials, token_uri=self.token_uri)
+        self.hub.emit("started", f"mock FCM listening on {self.url}", details={"url": self.url})
+
+    async def stop(self) -> None:
+        if not self.running:
+            return
+        self.hub.close()
+        await self._server.stop()
+        self.hub.emit("stopped", "mock FCM stopped")
+        self._server.port = None
+
+    def describe(self) -> dict[str, Any]:
+        running = self.running
+        return {
+            "service": "fcm",
+            "url": self.url if running else None,
+            "send_url": self.send_url if running else None,
+            "token_uri": self.token_uri if running else None,
+            "ca_file": str(self.pki.ca_file),
+            "project_id": self.credentials.fcm_project_id,
+            "app_id": FCM_ANDROID_APP_ID,
+            "service_account_file": str(self.credentials.fcm_service_account_file),
+            "client_email": self.credentials.fcm_client_email,
+            "device_url": self.device_url if running else None,
+            "device_endpoint": self.url + DEVICE_PREFIX if running else None,
+            "control_endpoint": self.control_url if running else None,
+            "control_token_required": self.control_token is not None,
+            "fault_kinds": [kind.value for kind in FaultKind],
+            "errors": sorted(code.value for code in FcmErrorCode),
+        }

@@ -1,0 +1,271 @@
+"""The authenticator app: its sandbox, activation and push registration.
+
+The app runs inside a phone (its ``AppHost``), which gives it the clock, the
+event bus, persistence and — only while online — the core and the push service.
+It owns the app state (keystore, push token, PIN counters) and the unlock gate;
+receiving requests lives in ``receiving`` and answering them in ``answering``,
+both working on this object.
+
+Activation (device side of the two-step offline activation): scan message 1,
+type the activation password, show the device code, scan message 2, choose a
+PIN; the keys are wrapped (``keystore``) and the app ``activate``s with a
+signature over the registration ID. Push registration then gets a token from
+the push service and tells the core about it (signed with the device key).
+
+Everything the user sees is published as ``phone.*`` events; no event, log or
+request ever carries the PIN.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any, Protocol
+
+from core.events import Event
+from core.protocol.activation import ActivationOffer, activation_signature
+from core.protocol.signature import compute_signature
+from simulators.phone.activation_flow import ActivationFlow
+from simulators.phone.app_state import AppState, Enrollment
+from simulators.phone.core_client import CoreDeviceApi
+from simulators.phone.errors import (
+    ActivationFailed,
+    AppNotInstalled,
+    CoreApiError,
+    NotActivated,
+)
+from simulators.phone.fingerprint import FingerprintSensor
+from simulators.phone.identity import AppInfo, Platform
+from simulators.phone.inbox import Inbox
+from simulators.phone.keystore import KdfParams, Keystore, create_keystore, validate_pin
+from simulators.phone.push_delivery import PushDelivery
+from simulators.phone.settings import PhoneSettings
+from simulators.phone.unlock import DEFAULT_MAX_PIN_FAILURES, UnlockGate, UnlockPrompt
+
+
+class AppHost(Protocol):
+    """What the phone provides to the app running on it."""
+
+    @property
+    def platform(self) -> Platform: ...
+
+    @property
+    def settings(self) -> PhoneSettings: ...
+
+    @property
+    def sensor(self) -> FingerprintSensor: ...
+
+    def now(self) -> float: ...
+
+    def emit(self, kind: str, summary: str, **fields: Any) -> Event: ...
+
+    def save(self) -> None: ...
+
+    def core(self) -> CoreDeviceApi:
+        """The core API; raises PhoneOffline in airplane mode."""
+        ...
+
+    def delivery(self) -> PushDelivery:
+        """The push service; raises PhoneOffline in airplane mode."""
+        ...
+
+
+class AuthenticatorApp:
+    def __init__(
+        self,
+        *,
+        host: AppHost,
+        info: AppInfo,
+        state: AppState,
+        kdf: KdfParams,
+        max_pin_failures: int = DEFAULT_MAX_PIN_FAILURES,
+    ) -> None:
+        self.host = host
+        self.info = info
+        self.state = state
+        self.kdf = kdf
+        self.max_pin_failures = max_pin_failures
+        self.inbox = Inbox()
+        self.activation = ActivationFlow()
+        self.gate = self._new_gate()
+        # The open "unlock to approve" screen, if any (set by answering).
+        self.prompt: UnlockPrompt | None = None
+        self.prompt_lock = asyncio.Lock()
+
+    def _new_gate(self) -> UnlockGate:
+        return UnlockGate(
+            sensor=self.host.sensor,
+            pin_failures=self.state.pin_failures,
+            locked=self.state.locked,
+            max_pin_failures=self.max_pin_failures,
+            on_change=self._gate_changed,
+        )
+
+    def _gate_changed(self) -> None:
+        self.state.pin_failures = self.gate.pin_failures
+        self.state.locked = self.gate.locked
+        self.host.save()
+
+    # -- state ---------------------------------------------------------------
+    @property
+    def serial(self) -> str | None:
+        return self.state.enrollment.serial if self.state.enrollment else None
+
+    def require_installed(self) -> None:
+        if not self.state.installed:
+            raise AppNotInstalled()
+
+    def require_activated(self) -> Keystore:
+        self.require_installed()
+        if self.state.keystore is None or self.state.enrollment is None:
+            raise NotActivated()
+        return self.state.keystore
+
+    def describe(self) -> dict[str, Any]:
+        enrollment = self.state.enrollment
+        return {
+            "kind": self.info.kind.value,
+            "appID": self.info.app_id,
+            "installed": self.state.installed,
+            "activated": self.state.activated,
+            "serial": enrollment.serial if enrollment else None,
+            "userID": enrollment.user_id if enrollment else None,
+            "domain": enrollment.domain if enrollment else None,
+            "pushRegistered": self.state.core_registered,
+            "locked": self.gate.locked,
+            "pinAttemptsLeft": self.gate.remaining_pin_attempts,
+            "activationStep": self.activation.step.value,
+            "prompt": None
+            if self.prompt is None
+            else {
+                "notificationID": self.prompt.notification_id,
+                "required": self.prompt.required.value,
+                "offered": [method.value for method in self.prompt.offered],
+            },
+        }
+
+    def wipe(self, *, installed: bool) -> None:
+        """Uninstall (``installed=False``) or a fresh install: the sandbox is emptied."""
+        if self.prompt is not None:
+            self.prompt.cancel()
+        self.state = AppState(installed=installed)
+        self.inbox.clear()
+        self.activation.reset()
+        self.gate = self._new_gate()
+        self.host.save()
+
+    # -- activation ----------------------------------------------------------
+    def scan_activation_message1(self, message1: str) -> ActivationOffer:
+        self.require_installed()
+        if self.state.activated:
+            raise ActivationFailed("the app is already activated; reinstall it to start over")
+        try:
+            offer = self.activation.scan_message1(message1)
+        except ActivationFailed as exc:
+            self.host.emit("phone.activation.failed", str(exc), details={"reason": exc.reason})
+            raise
+        self.host.emit(
+            "phone.activation.scanned",
+            f"activation for {offer.user_id}@{offer.domain} — enter the activation password",
+            details={
+                "serial": offer.serial,
+                "userID": offer.user_id,
+                "domain": offer.domain,
+                "registrationID": offer.registration_id,
+            },
+        )
+        return offer
+
+    def enter_activation_password(self, activation_password: str) -> str:
+        self.require_installed()
+        code = self.activation.enter_password(activation_password)
+        self.host.emit(
+            "phone.activation.device_code",
+            "device code shown — enter it at the portal",
+            details={"deviceCode": code},
+        )
+        return code
+
+    async def complete_activation(self, message2: str, *, pin: str) -> str:
+        """Verify message 2, wrap the keys under the PIN, and activate with the core."""
+        self.require_installed()
+        try:
+            validate_pin(pin)
+        except ValueError as exc:
+            raise ActivationFailed(str(exc)) from None
+        offer = self.activation.offer
+        core = self.host.core()
+        try:
+            keys = self.activation.scan_message2(message2)
+        except ActivationFailed as exc:
+            self.host.emit("phone.activation.failed", str(exc), details={"reason": exc.reason})
+            raise
+        assert offer is not None  # scan_message2 succeeded, so message 1 was scanned
+        keystore = await create_keystore(keys, pin=pin, kdf=self.kdf, sensor=self.host.sensor)
+        signature = activation_signature(keys, offer.registration_id)
+        try:
+            await core.activate(offer.registration_id, signature)
+        except CoreApiError as exc:
+            self.host.emit("phone.activation.failed", str(exc), details={"reason": exc.message})
+            raise ActivationFailed(exc.message) from exc
+        self.state = AppState(
+            installed=True,
+            enrollment=Enrollment(
+                serial=offer.serial,
+                registration_id=offer.registration_id,
+                user_id=offer.user_id,
+                domain=offer.domain,
+            ),
+            keystore=keystore,
+        )
+        self.gate = self._new_gate()
+        self.activation.reset()
+        self.host.save()
+        self.host.emit(
+            "phone.activation.completed",
+            f"activated as {offer.serial}",
+            details={"serial": offer.serial, "userID": offer.user_id, "domain": offer.domain},
+        )
+        return offer.serial
+
+    # -- push registration ---------------------------------------------------
+    async def register_push(self) -> str:
+        """Get a push token (once) and tell the core about it (signed)."""
+        keystore = self.require_activated()
+        if self.state.push_token is None:
+            token = await self.host.delivery().register(platform=self.host.platform, app=self.info)
+            self.state.push_token, self.state.core_registered = token, False
+            self.host.save()
+            self.host.emit(
+                "phone.push.token",
+                f"{self.host.platform.push_service} token issued",
+                target=self.host.platform.push_service,
+                details={"token": token},
+            )
+        token = self.state.push_token
+        if not self.state.core_registered:
+            now = self.host.now()
+            fields = {
+                "purpose": "notification-registration",
+                "serialNumber": keystore.serial,
+                "platform": self.host.platform.value,
+                "pushToken": token,
+                "appID": self.info.app_id,
+                "time": now,
+            }
+            await self.host.core().register_notifications(
+                keystore.serial,
+                platform=self.host.platform.value,
+                push_token=token,
+                app_id=self.info.app_id,
+                time=now,
+                signature=compute_signature(keystore.device_key, fields),
+            )
+            self.state.core_registered = True
+            self.host.save()
+            self.host.emit(
+                "phone.push.registered",
+                "push token registered with the core",
+                target="core",
+                details={"token": token, "appID": self.info.app_id},
+            )
+        return token

@@ -1,0 +1,376 @@
+"""A headless virtual phone: device, settings, storage, and the authenticator app.
+
+``Phone`` is the model the GUI draws and scenarios drive. It owns the device
+side — its storage file, settings, fingerprint sensor, clock offset and the
+delivery stream to its push service — and hosts one ``AuthenticatorApp``.
+Every state change is an ``Event`` from ``phone:<name>`` (``phone.*`` kinds),
+so views redraw from ``describe()`` and tests await events, never sleep.
+
+Network: the phone reaches the core (``CoreDeviceApi``) and its push service
+(``PushDelivery``) only while airplane mode is off. Going offline cancels the
+delivery stream (the mock then stores pushes for later); going online opens it
+again and finishes what was left: a push registration the core has not seen,
+tokens of an uninstalled app that still need unregistering.
+
+Everything is async and nothing blocks the loop: scrypt runs in a thread,
+storage files are a few kilobytes.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import replace
+from typing import Any
+
+from core.clock import Clock
+from core.events import Event, EventBus
+from core.protocol.activation import ActivationOffer
+from core.protocol.keys import UnlockProtection
+from core.workspace import Workspace
+from simulators.phone.answering import RequestAnswerer
+from simulators.phone.app_state import AppState
+from simulators.phone.authenticator_app import AuthenticatorApp
+from simulators.phone.auto_responder import AutoResponder, AutoResponsePolicy
+from simulators.phone.connectivity import DeliveryLink
+from simulators.phone.core_client import CoreDeviceApi, ResponseReceipt
+from simulators.phone.errors import AppNotInstalled, PhoneOffline
+from simulators.phone.fingerprint import DEFAULT_MAX_MISMATCHES, FingerprintSensor
+from simulators.phone.identity import AppInfo, Platform
+from simulators.phone.inbox import Notification
+from simulators.phone.keystore import KdfParams, change_pin
+from simulators.phone.push_delivery import PushDelivery
+from simulators.phone.receiving import RequestReceiver
+from simulators.phone.settings import PhoneClock, PhoneSettings
+from simulators.phone.storage import PhoneStorage
+from simulators.phone.unlock import DEFAULT_MAX_PIN_FAILURES, Finger, Pin, UnlockInput
+
+log = logging.getLogger(__name__)
+
+
+class Phone:
+    def __init__(
+        self,
+        *,
+        name: str,
+        platform: Platform,
+        workspace: Workspace,
+        events: EventBus,
+        clock: Clock,
+        core: CoreDeviceApi,
+        delivery: PushDelivery,
+        app: AppInfo | None = None,
+        fingers: Sequence[str] = (),
+        kdf: KdfParams | None = None,
+        max_pin_failures: int = DEFAULT_MAX_PIN_FAILURES,
+        max_finger_mismatches: int = DEFAULT_MAX_MISMATCHES,
+    ) -> None:
+        """``fingers`` are enrolled when the phone is first created (not on a reload)."""
+        self.name = name
+        self._platform = Platform(platform)
+        self.events = events
+        self.storage = PhoneStorage.for_phone(workspace.phones_dir, name)
+        self._core = core
+        self._delivery = delivery
+        self._loading = True  # no saves while the parts are being built
+        record = self.storage.load() or {}
+        device = record.get("device", {})
+        self._settings = PhoneSettings.from_dict(device.get("settings", {}))
+        self.clock = PhoneClock(clock, self._settings.clock_offset)
+        sensor_data = device.get("fingerprint")
+        if sensor_data:
+            self._sensor = FingerprintSensor.from_dict(
+                sensor_data, max_mismatches=max_finger_mismatches, on_change=self._sensor_changed
+            )
+        else:
+            self._sensor = FingerprintSensor(
+                enrolled=tuple(fingers),
+                max_mismatches=max_finger_mismatches,
+                on_change=self._sensor_changed,
+            )
+        self.link = DeliveryLink(
+            self, orphan_tokens=[str(t) for t in device.get("orphanTokens", [])]
+        )
+        self.app = AuthenticatorApp(
+            host=self,
+            info=app or AppInfo.demo(self._platform),
+            state=AppState.from_dict(record["app"]) if "app" in record else AppState(),
+            kdf=kdf or KdfParams(),
+            max_pin_failures=max_pin_failures,
+        )
+        self.receiver = RequestReceiver(self.app)
+        self.answerer = RequestAnswerer(self.app, self.receiver)
+        self._loading = False
+        self.save()
+        self.auto_responder: AutoResponder | None = None
+
+    # -- AppHost ---------------------------------------------------------------
+    @property
+    def platform(self) -> Platform:
+        return self._platform
+
+    @property
+    def source(self) -> str:
+        return f"phone:{self.name}"
+
+    @property
+    def settings(self) -> PhoneSettings:
+        return self._settings
+
+    @property
+    def sensor(self) -> FingerprintSensor:
+        return self._sensor
+
+    def now(self) -> float:
+        """The phone's own clock (simulation clock plus its offset)."""
+        return self.clock.now()
+
+    def emit(self, kind: str, summary: str, **fields: Any) -> Event:
+        # stamped with the simulation clock (not the phone's skewed one) so that
+        # traces interleave phone, provider and core events in true order
+        fields.setdefault("time", self.clock.base.now())
+        return self.events.emit(kind, self.source, summary=summary, **fields)
+
+    def save(self) -> None:
+        if self._loading:
+            return
+        self.storage.save(
+            {
+                "name": self.name,
+                "platform": self._platform.value,
+                "device": {
+                    "settings": self._settings.to_dict(),
+                    "fingerprint": self._sensor.to_dict(),
+                    "orphanTokens": list(self.link.orphan_tokens),
+                },
+                "app": self.app.state.to_dict(),
+            }
+        )
+
+    def core(self) -> CoreDeviceApi:
+        if self._settings.airplane_mode:
+            raise PhoneOffline()
+        return self._core
+
+    def delivery(self) -> PushDelivery:
+        if self._settings.airplane_mode:
+            raise PhoneOffline()
+        return self._delivery
+
+    def _sensor_changed(self) -> None:
+        self.save()
+        self.emit(
+            "phone.fingerprint.changed",
+            "fingerprint sensor changed",
+            details=self.describe_sensor(),
+        )
+
+    # -- lifecycle ---------------------------------------------------------------
+    async def start(self) -> None:
+        """Go live: hold the delivery stream (when online, installed and registered)."""
+        self.link.started = True
+        self.emit(
+            "phone.started", f"{self.name} ({self._platform.value}) on", details=self.describe()
+        )
+        self.link.sync(catch_up=True)
+
+    async def stop(self) -> None:
+        await self.set_auto_responder(None)
+        if self.app.prompt is not None:
+            self.app.prompt.cancel()
+        await self.link.stop()
+        self.emit("phone.stopped", f"{self.name} off")
+
+    # -- activation --------------------------------------------------------------
+    def scan_activation_message1(self, message1: str) -> ActivationOffer:
+        return self.app.scan_activation_message1(message1)
+
+    def enter_activation_password(self, activation_password: str) -> str:
+        return self.app.enter_activation_password(activation_password)
+
+    async def complete_activation(self, message2: str, *, pin: str) -> str:
+        """Scan message 2, set the PIN, activate, then register for pushes (best effort)."""
+        serial = await self.app.complete_activation(message2, pin=pin)
+        await self.ensure_push_registration()
+        return serial
+
+    async def activate(
+        self,
+        message1: str,
+        activation_password: str,
+        *,
+        pin: str,
+        portal: Callable[[str, str], Awaitable[str]] | None = None,
+    ) -> str:
+        """The whole activation in one call (headless runs).
+
+        ``portal(registration_id, device_code)`` stands for the user typing the
+        device code at the portal and gets message 2 back; by default the
+        phone calls ``add-device`` itself.
+        """
+        offer = self.scan_activation_message1(message1)
+        device_code = self.enter_activation_password(activation_password)
+        if portal is None:
+            message2 = await self.core().add_device(offer.registration_id, device_code)
+        else:
+            message2 = await portal(offer.registration_id, device_code)
+        return await self.complete_activation(message2, pin=pin)
+
+    async def register_push(self) -> str:
+        token = await self.app.register_push()
+        self.link.sync(catch_up=False)
+        return token
+
+    async def ensure_push_registration(self) -> None:
+        """Register for pushes if we can; failures are shown, and retried when back online."""
+        try:
+            await self.register_push()
+        except Exception as exc:  # shown to the tester; retried when back online
+            self.emit(
+                "phone.push.registration_failed",
+                f"push registration failed: {exc}",
+                details={"error": type(exc).__name__},
+            )
+
+    # -- requests ----------------------------------------------------------------
+    @property
+    def notifications(self) -> list[Notification]:
+        """What the lock screen / app shows (hidden pushes excluded)."""
+        return self.app.inbox.visible()
+
+    def notification(self, notification_id: str) -> Notification:
+        return self.receiver.visible(notification_id)
+
+    def notification_for(self, request_id: str) -> Notification | None:
+        return self.app.inbox.by_request(request_id)
+
+    async def poll(self) -> Notification | None:
+        return await self.receiver.poll()
+
+    async def open_notification(self, notification_id: str) -> Notification:
+        return await self.receiver.open_notification(notification_id)
+
+    def dismiss(self, notification_id: str) -> None:
+        self.receiver.dismiss(notification_id)
+
+    async def approve(
+        self, notification_id: str, *, unlock: UnlockInput | None = None, number: int | None = None
+    ) -> ResponseReceipt:
+        """Approve; without ``unlock`` a prompt opens for ``unlock_with_*`` to answer."""
+        return await self.answerer.approve(notification_id, unlock=unlock, number=number)
+
+    async def reject(self, notification_id: str) -> ResponseReceipt:
+        return await self.answerer.reject(notification_id)
+
+    async def unlock_with_pin(self, pin: str) -> UnlockProtection:
+        return await self.answerer.submit_unlock(Pin(pin))
+
+    async def unlock_with_finger(self, finger: str) -> UnlockProtection:
+        return await self.answerer.submit_unlock(Finger(finger))
+
+    def cancel_unlock(self) -> None:
+        self.answerer.cancel_unlock()
+
+    async def change_pin(self, old_pin: str, new_pin: str) -> bool:
+        """Re-wrap the PIN key; False when ``old_pin`` is wrong (not counted)."""
+        keystore = self.app.require_activated()
+        changed = await change_pin(keystore, old_pin=old_pin, new_pin=new_pin)
+        if changed is None:
+            self.emit("phone.pin.change_failed", "PIN not changed: the old PIN is wrong")
+            return False
+        self.app.state.keystore = changed
+        self.save()
+        self.emit("phone.pin.changed", "PIN changed")
+        return True
+
+    # -- settings ----------------------------------------------------------------
+    def _change_settings(self, summary: str, **changes: Any) -> None:
+        self._settings = replace(self._settings, **changes)
+        self.clock.offset = self._settings.clock_offset
+        self.save()
+        self.emit("phone.settings.changed", summary, details=self._settings.to_dict())
+
+    def set_airplane_mode(self, on: bool) -> None:
+        if on == self._settings.airplane_mode:
+            return
+        self._change_settings("airplane mode on" if on else "airplane mode off", airplane_mode=on)
+        self.link.sync(catch_up=not on)
+
+    def set_notifications_denied(self, denied: bool) -> None:
+        self._change_settings(
+            "notifications denied" if denied else "notifications allowed",
+            notifications_denied=denied,
+        )
+
+    def set_clock_offset(self, seconds: float) -> None:
+        self._change_settings(f"clock offset {seconds:+.0f} s", clock_offset=float(seconds))
+
+    def set_ignore_required_protection(self, on: bool) -> None:
+        """QA: a tampered app that signs with whatever key it has."""
+        self._change_settings(
+            "app tampered: ignores the required protection" if on else "app untampered",
+            ignore_required_protection=on,
+        )
+
+    def enroll_finger(self, finger: str) -> None:
+        self._sensor.enroll(finger)
+
+    def remove_finger(self, finger: str) -> None:
+        self._sensor.remove(finger)
+
+    async def set_auto_responder(self, policy: AutoResponsePolicy | None) -> None:
+        """Answer notifications by ``policy`` from now on (None: the user answers)."""
+        if self.auto_responder is not None:
+            await self.auto_responder.stop()
+            self.auto_responder = None
+        if policy is not None:
+            self.auto_responder = AutoResponder(self, policy)
+            self.auto_responder.start()
+
+    async def uninstall_app(self) -> None:
+        """Uninstall: the sandbox is wiped and the push token unregistered."""
+        if not self.app.state.installed:
+            raise AppNotInstalled()
+        token = self.app.state.push_token
+        self.app.wipe(installed=False)
+        self.link.sync(catch_up=False)
+        unregistered = False
+        if token is not None:
+            try:
+                await self.delivery().unregister(token)
+                unregistered = True
+            except Exception:  # offline or the service is down: do it when we can
+                self.link.forget(token)
+        self.emit(
+            "phone.app.uninstalled",
+            "app uninstalled",
+            details={"token": token, "tokenUnregistered": unregistered},
+        )
+
+    async def install_app(self) -> None:
+        """A fresh install (reinstall after ``uninstall_app``): it must be activated again."""
+        if self.app.state.installed:
+            await self.uninstall_app()
+        self.app.wipe(installed=True)
+        self.emit("phone.app.installed", "app installed — not activated", details=self.describe())
+
+    # -- views -------------------------------------------------------------------
+    def describe_sensor(self) -> dict[str, Any]:
+        return {
+            "enrolled": list(self._sensor.enrolled),
+            "lockedOut": self._sensor.locked_out,
+            "attemptsLeft": self._sensor.remaining_attempts,
+        }
+
+    def describe(self) -> dict[str, Any]:
+        """Everything a view draws (JSON-able; no secrets)."""
+        return {
+            "name": self.name,
+            "platform": self._platform.value,
+            "online": self.link.online,
+            "clock": self.now(),
+            "settings": self._settings.to_dict(),
+            "fingerprint": self.describe_sensor(),
+            "app": self.app.describe(),
+            "notifications": [n.describe() for n in self.notifications],
+        }

@@ -1,0 +1,121 @@
+"""The phone's seam to its push service (mock FCM or APNs, device side).
+
+``PushDelivery`` is what the phone needs from the mock services: register the
+app for a token, hold a delivery stream for it (closing the stream is going
+offline), and unregister the token when the app is uninstalled. The suite
+adapts ``simulators.delivery.client`` to it; tests use an in-memory queue.
+
+``parse_push`` turns a delivered payload (FCM data + notification, or the APNs
+JSON) into ``PushContent``: the serial, the request ID, and either the sealed
+request itself or the challengeKey to fetch it with, plus the alert text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from simulators.phone.identity import AppInfo, Platform
+from simulators.phone.inbox import DEFAULT_SUBJECT, DEFAULT_TITLE
+
+
+class DeliveredPush(Protocol):
+    """Structurally the delivery client's ``DeliveredNotification``."""
+
+    @property
+    def service(self) -> str: ...
+
+    @property
+    def token(self) -> str: ...
+
+    @property
+    def message_id(self) -> str: ...
+
+    @property
+    def payload(self) -> Mapping[str, Any]: ...
+
+    @property
+    def received_at(self) -> float: ...
+
+
+class PushTokenRevoked(Exception):
+    """The push service no longer knows the token (e.g. an "app uninstalled" fault)."""
+
+    def __init__(self, token: str) -> None:
+        super().__init__("the push service unregistered this device token")
+        self.token = token
+
+
+class PushDelivery(Protocol):
+    async def register(self, *, platform: Platform, app: AppInfo) -> str:
+        """A registration token (FCM) or a 64-hex device token (APNs)."""
+        ...
+
+    def notifications(
+        self, token: str, *, on_online: Callable[[], None] | None = None
+    ) -> AsyncIterator[DeliveredPush]:
+        """Delivered notifications until the stream is closed (going offline).
+
+        ``on_online`` is called once the service holds the connection. Raises
+        ``PushTokenRevoked`` when the service unregistered the token.
+        """
+        ...
+
+    async def unregister(self, token: str) -> None: ...
+
+
+class NotAPushSimPush(ValueError):
+    """The payload is not a PushSim push-login notification."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class PushContent:
+    serial: str
+    request_id: str
+    request_message: str | None
+    challenge_key: str | None
+    title: str
+    subject: str
+
+
+def _alert(payload: Mapping[str, Any]) -> tuple[str | None, str | None]:
+    notification = payload.get("notification")
+    if isinstance(notification, Mapping):  # FCM
+        return _str(notification.get("title")), _str(notification.get("body"))
+    aps = payload.get("aps")
+    if isinstance(aps, Mapping):  # APNs
+        alert = aps.get("alert")
+        if isinstance(alert, Mapping):
+            return _str(alert.get("title")), _str(alert.get("body"))
+        return None, _str(alert)
+    return None, None
+
+
+def _str(value: object) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+def parse_push(payload: Mapping[str, Any]) -> PushContent:
+    """Read a delivered FCM or APNs payload; raise NotAPushSimPush if it is none of ours."""
+    data = payload.get("data")
+    fields: Mapping[str, Any] = data if isinstance(data, Mapping) else payload
+    if str(fields.get("pushsim")) != "1":
+        raise NotAPushSimPush("payload carries no pushsim marker")
+    serial = _str(fields.get("serialNumber"))
+    request_id = _str(fields.get("requestID"))
+    request_message = _str(fields.get("requestMessage"))
+    challenge_key = _str(fields.get("challengeKey"))
+    if serial is None or request_id is None:
+        raise NotAPushSimPush("payload lacks serialNumber or requestID")
+    if (request_message is None) == (challenge_key is None):
+        raise NotAPushSimPush("payload needs exactly one of requestMessage and challengeKey")
+    title, subject = _alert(payload)
+    return PushContent(
+        serial=serial,
+        request_id=request_id,
+        request_message=request_message,
+        challenge_key=challenge_key,
+        title=title or DEFAULT_TITLE,
+        subject=subject or DEFAULT_SUBJECT,
+    )

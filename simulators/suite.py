@@ -1,0 +1,351 @@
+"""The composition root: validation core, mock FCM, mock APNs and the demo phones.
+
+One ``Suite`` runs everything on the current asyncio loop (plain asyncio
+headless, qasync under the GUI), all servers on free 127.0.0.1 ports over TLS
+with the workspace CA. Start-up order follows the data flow: workspace
+material, then the mocks (the core needs their URLs), then the core and its
+demo data, then the phones, which activate themselves through the core's real
+API on first start (or when their storage and the core disagree) and register
+their push tokens with the mocks.
+
+``pushsim serve`` is ``run_serve``: start, print ``describe()`` as JSON, wait
+for SIGINT/SIGTERM, stop cleanly.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import signal
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from core.clock import Clock, SystemClock
+from core.events import EventBus
+from core.pki import PkiMaterial, ensure_pki
+from core.provider_credentials import (
+    ProviderCredentials,
+    ensure_provider_credentials,
+    write_service_account,
+)
+from core.push.endpoints import ProviderEndpoints
+from core.seed import DEMO_DOMAIN, DEMO_PASSWORD, DEMO_USERS, DemoUser, seed_demo
+from core.server import CoreServer
+from core.service_errors import NotFound
+from core.settings import CoreSettings
+from core.workspace import Workspace, default_workspace_root
+from simulators.apns.server import ApnsMock
+from simulators.delivery.client import ApnsDeviceClient, FcmDeviceClient
+from simulators.fcm.server import FcmMock
+from simulators.phone import (
+    AutoAction,
+    AutoResponsePolicy,
+    HttpCoreDeviceApi,
+    KdfParams,
+    Phone,
+    Platform,
+)
+from simulators.phone.delivery_adapter import DeliveryClientAdapter
+
+log = logging.getLogger(__name__)
+
+DEMO_PIN = "1234"
+DEMO_FINGER = "right-index"
+
+
+@dataclass(frozen=True, kw_only=True)
+class DemoPhone:
+    """A demo phone and the user whose authenticator it carries."""
+
+    name: str
+    user: DemoUser
+    fingers: tuple[str, ...] = ()
+
+    @property
+    def platform(self) -> Platform:
+        return Platform(self.user.platform)
+
+
+DEMO_PHONES = tuple(
+    DemoPhone(
+        name=f"{user.user_id}-{'pixel' if user.platform == 'android' else 'iphone'}",
+        user=user,
+        fingers=(DEMO_FINGER,) if user.platform == "ios" else (),
+    )
+    for user in DEMO_USERS
+)
+
+
+@dataclass(kw_only=True)
+class SuiteOptions:
+    """Knobs for tests, benchmarks and scenarios; the defaults are the product's."""
+
+    core_settings: CoreSettings | None = None
+    phone_kdf: KdfParams | None = None
+    auto_respond: str | None = None  # approve | reject | ignore
+    with_phones: bool = True
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+class Suite:
+    def __init__(
+        self,
+        workspace: Workspace,
+        *,
+        clock: Clock | None = None,
+        events: EventBus | None = None,
+        options: SuiteOptions | None = None,
+    ) -> None:
+        self.workspace = workspace
+        self.clock = clock or SystemClock()
+        self.events = events or EventBus()
+        self.options = options or SuiteOptions()
+        self.phones: dict[str, Phone] = {}
+        self._pki: PkiMaterial | None = None
+        self._credentials: ProviderCredentials | None = None
+        self._fcm: FcmMock | None = None
+        self._apns: ApnsMock | None = None
+        self._core: CoreServer | None = None
+        self._closers: list[Any] = []
+        self.startup_seconds: float | None = None
+
+    # -- parts (valid after start) ---------------------------------------------
+    @property
+    def core(self) -> CoreServer:
+        assert self._core is not None, "suite not started"
+        return self._core
+
+    @property
+    def fcm(self) -> FcmMock:
+        assert self._fcm is not None, "suite not started"
+        return self._fcm
+
+    @property
+    def apns(self) -> ApnsMock:
+        assert self._apns is not None, "suite not started"
+        return self._apns
+
+    @property
+    def pki(self) -> PkiMaterial:
+        assert self._pki is not None, "suite not started"
+        return self._pki
+
+    @property
+    def credentials(self) -> ProviderCredentials:
+        assert self._credentials is not None, "suite not started"
+        return self._credentials
+
+    def phone_for(self, user_id: str) -> Phone:
+        for demo in DEMO_PHONES:
+            if demo.user.user_id == user_id:
+                return self.phones[demo.name]
+        raise KeyError(f"no demo phone for user {user_id!r}")
+
+    # -- lifecycle ---------------------------------------------------------------
+    async def start(self, *, reset: bool = False) -> None:
+        try:
+            await self._start(reset=reset)
+        except BaseException:
+            await self.stop()  # whatever did start must not outlive a failed start
+            raise
+
+    async def _start(self, *, reset: bool) -> None:
+        began = time.perf_counter()
+        ws = self.workspace
+        await asyncio.to_thread(ws.ensure, reset=reset)
+        self._pki = pki = await asyncio.to_thread(ensure_pki, ws)
+        self._credentials = creds = await asyncio.to_thread(ensure_provider_credentials, ws, pki)
+        self._fcm = FcmMock(
+            pki=pki,
+            credentials=creds,
+            events=self.events,
+            clock=self.clock,
+            registrations_file=ws.root / "fcm-registrations.json",
+        )
+        self._apns = ApnsMock(
+            pki=pki,
+            credentials=creds,
+            events=self.events,
+            clock=self.clock,
+            registrations_file=ws.root / "apns-registrations.json",
+        )
+        await self._fcm.start()
+        self._closers.append(self._fcm.stop)
+        await self._apns.start()
+        self._closers.append(self._apns.stop)
+        await asyncio.to_thread(write_service_account, creds, token_uri=self._fcm.token_uri)
+        endpoints = ProviderEndpoints(
+            fcm_send_base=self._fcm.url,
+            fcm_token_uri=self._fcm.token_uri,
+            apns_base=self._apns.url,
+            ca_file=pki.ca_file,
+        )
+        self._core = CoreServer(
+            workspace=ws,
+            pki=pki,
+            events=self.events,
+            clock=self.clock,
+            endpoints=endpoints,
+            settings=self.options.core_settings,
+        )
+        await seed_demo(await self._core.open_service(), creds)
+        await self._core.start()
+        self._closers.append(self._core.stop)
+        if self.options.with_phones:
+            for demo in DEMO_PHONES:
+                await self._start_phone(demo)
+        self.startup_seconds = time.perf_counter() - began
+        self.events.emit(
+            "suite.ready",
+            "suite",
+            summary=f"PushSim ready in {self.startup_seconds:.2f} s",
+            details={"startup_seconds": self.startup_seconds},
+        )
+
+    async def stop(self) -> None:
+        for phone in list(self.phones.values()):
+            await phone.stop()
+        while self._closers:
+            closer = self._closers.pop()
+            try:
+                await closer()
+            except Exception:  # keep stopping the rest
+                log.exception("stopping %s failed", closer)
+        self.phones.clear()
+
+    async def __aenter__(self) -> Suite:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.stop()
+
+    # -- phones ------------------------------------------------------------------
+    async def _start_phone(self, demo: DemoPhone) -> Phone:
+        ca = self.pki.ca_file
+        core_api = HttpCoreDeviceApi(self.core.url, ca_file=ca)
+        self._closers.append(core_api.aclose)
+        client: FcmDeviceClient | ApnsDeviceClient
+        if demo.platform is Platform.ANDROID:
+            client = FcmDeviceClient(self.fcm.device_url, ca)
+        else:
+            client = ApnsDeviceClient(self.apns.device_url, ca)
+        delivery = DeliveryClientAdapter(client)
+        self._closers.append(delivery.aclose)
+        phone = Phone(
+            name=demo.name,
+            platform=demo.platform,
+            workspace=self.workspace,
+            events=self.events,
+            clock=self.clock,
+            core=core_api,
+            delivery=delivery,
+            fingers=demo.fingers,
+            kdf=self.options.phone_kdf,
+        )
+        self.phones[demo.name] = phone
+        await phone.start()
+        if not await self._phone_matches_core(phone):
+            await self.activate_phone(phone, demo.user)
+        if self.options.auto_respond:
+            await phone.set_auto_responder(
+                AutoResponsePolicy(
+                    action=AutoAction(self.options.auto_respond),
+                    pin=DEMO_PIN,
+                    finger=demo.fingers[0] if demo.fingers else None,
+                )
+            )
+        return phone
+
+    async def _phone_matches_core(self, phone: Phone) -> bool:
+        """True when the phone holds an activation the core knows as usable."""
+        enrollment = phone.app.state.enrollment
+        if not phone.app.state.activated or enrollment is None:
+            return False
+        serial = enrollment.serial
+        try:
+            record = await self.core.service.directory.get_authenticator(serial)
+        except NotFound:
+            return False
+        return record.status in ("active", "push-unregistered")
+
+    async def activate_phone(self, phone: Phone, user: DemoUser, *, pin: str = DEMO_PIN) -> str:
+        """Two-step offline activation through the core's real API (the portal is us)."""
+        if phone.app.state.activated:
+            await phone.install_app()  # a stale activation: start the app afresh
+        started = await self.core.service.activation.register(
+            user_id=user.user_id,
+            domain=DEMO_DOMAIN,
+            app_kind=user.app_kind,
+            platform=user.platform,
+        )
+        return await phone.activate(
+            started.activation_message1, started.activation_password, pin=pin
+        )
+
+    # -- reporting ---------------------------------------------------------------
+    def describe(self) -> dict[str, Any]:
+        return {
+            "workspace": str(self.workspace.root),
+            "admin_token": self.workspace.admin_token(),
+            "ca_file": str(self.pki.ca_file),
+            "startup_seconds": self.startup_seconds,
+            "core": self.core.describe(),
+            "fcm": self.fcm.describe(),
+            "apns": self.apns.describe(),
+            "demo": {
+                "domain": DEMO_DOMAIN,
+                "password": DEMO_PASSWORD,
+                "users": [
+                    {
+                        "userID": demo.user.user_id,
+                        "platform": demo.user.platform,
+                        "appKind": demo.user.app_kind,
+                        "keywords": list(demo.user.keywords),
+                        "phone": demo.name,
+                    }
+                    for demo in DEMO_PHONES
+                ],
+                "pin": DEMO_PIN,
+                "finger": DEMO_FINGER,
+            },
+            "phones": {name: phone.describe() for name, phone in self.phones.items()},
+        }
+
+
+async def run_serve(
+    *,
+    workspace_dir: Path | None,
+    reset: bool,
+    json_out: bool,
+    auto_respond: str | None,
+) -> int:
+    """``pushsim serve``: run everything until SIGINT/SIGTERM."""
+    logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
+    workspace = Workspace(workspace_dir or default_workspace_root())
+    suite = Suite(workspace, options=SuiteOptions(auto_respond=auto_respond))
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    try:
+        await suite.start(reset=reset)
+        if json_out:
+            print(json.dumps(suite.describe()), flush=True)
+        else:
+            print(f"PushSim ready in {suite.startup_seconds:.2f} s (Ctrl-C stops)", flush=True)
+            print(f"  validation core  {suite.core.url}", flush=True)
+            print(f"  mock FCM         {suite.fcm.url}", flush=True)
+            print(f"  mock APNs        {suite.apns.url}", flush=True)
+            print(f"  workspace        {workspace.root}", flush=True)
+            for name in suite.phones:
+                print(f"  phone            {name}", flush=True)
+        await stop.wait()
+    finally:
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(signum)
+        await suite.stop()
+    return 0

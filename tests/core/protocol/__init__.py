@@ -1,0 +1,1 @@
+"""Tests of the sans-IO protocol core, one file per module, plus vectors and fuzzing."""
