@@ -92,7 +92,7 @@ def run_gui(args: argparse.Namespace) -> int:
         return 2
     from app.gui import run as run_window
 
-    return run_window(workspace_dir=args.workspace, reset=args.reset)
+    return int(run_window(workspace_dir=args.workspace, reset=args.reset))
 
 
 if __name__ == "__main__":

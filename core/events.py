@@ -101,7 +101,7 @@ class EventBus:
     async def wait_for(
         self,
         predicate: Callable[[Event], bool],
-        timeout: float = 10.0,
+        timeout: float = 10.0,  # noqa: ASYNC109 - a deadline is this helper's point
         *,
         include_history: bool = False,
     ) -> Event:

@@ -312,8 +312,22 @@ class Suite:
                 "pin": DEMO_PIN,
                 "finger": DEMO_FINGER,
             },
-            "phones": {name: phone.describe() for name, phone in self.phones.items()},
+            "phones": {name: describe_phone(phone) for name, phone in self.phones.items()},
         }
+
+
+def describe_phone(phone: Phone) -> dict[str, Any]:
+    """What a tester needs to reach a phone from outside: its push token and serial."""
+    enrollment = phone.app.state.enrollment
+    return {
+        "platform": phone.platform.value,
+        "pushService": phone.platform.push_service,
+        "pushToken": phone.app.state.push_token,
+        "appID": phone.app.info.app_id,
+        "userID": enrollment.user_id if enrollment else None,
+        "serialNumber": enrollment.serial if enrollment else None,
+        "online": phone.link.online,
+    }
 
 
 async def run_serve(

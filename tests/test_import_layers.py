@@ -39,7 +39,8 @@ import core, simulators
 for package in (core, simulators):
     for info in pkgutil.walk_packages(package.__path__, package.__name__ + "."):
         importlib.import_module(info.name)
-leaked = sorted(m for m in sys.modules if m.split(".")[0] in {"PySide6", "qasync", "shiboken6", "app"})
+banned = {"PySide6", "qasync", "shiboken6", "app"}
+leaked = sorted(m for m in sys.modules if m.split(".")[0] in banned)
 print("LEAKED", leaked)
 sys.exit(1 if leaked else 0)
 """

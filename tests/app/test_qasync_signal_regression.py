@@ -70,7 +70,12 @@ def test_pinned_pyside6_version_is_safe_for_this_python() -> None:
 def test_twenty_thousand_signals_through_qasync_do_not_crash() -> None:
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
     result = subprocess.run(
-        [sys.executable, "-c", CHILD], env=env, capture_output=True, text=True, timeout=180, check=False
+        [sys.executable, "-c", CHILD],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
     )
     assert result.returncode == 0, result.stderr[-2000:]
     assert f"RESULT {EMISSIONS} {EMISSIONS} {EMISSIONS // 2}" in result.stdout

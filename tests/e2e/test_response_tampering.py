@@ -7,8 +7,6 @@ copies arrive: each must be refused and leave the session exactly as it was.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import httpx
 import pytest
 
@@ -23,7 +21,7 @@ class Captured:
 
 
 @pytest.fixture
-async def captured(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Captured]:
+def captured(monkeypatch: pytest.MonkeyPatch) -> Captured:
     holder = Captured()
 
     async def hold(self: HttpCoreDeviceApi, serial: str, message: str) -> ResponseReceipt:
@@ -31,7 +29,7 @@ async def captured(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Captured]:
         return ResponseReceipt(http_status=202, message="held by the test")
 
     monkeypatch.setattr(HttpCoreDeviceApi, "post_response", hold)
-    yield holder
+    return holder
 
 
 async def post(http: httpx.AsyncClient, serial: str, message: str) -> httpx.Response:
