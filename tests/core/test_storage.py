@@ -40,11 +40,13 @@ async def test_migrates_an_old_database_step_by_step(tmp_path: Path) -> None:
             raw.execute(statement)
         raw.execute("PRAGMA user_version=1")
     db = await Database.open(path)
-    assert await db.schema_version() == 2
+    assert await db.schema_version() == LATEST_VERSION
     await db.close()
     with sqlite3.connect(path) as raw:
         indexes = {r[0] for r in raw.execute("SELECT name FROM sqlite_master WHERE type='index'")}
-    assert "sessions_by_user" in indexes
+        columns = {r[1] for r in raw.execute("PRAGMA table_info(sessions)")}
+    assert "sessions_by_user" in indexes  # version 2
+    assert "protection_used" in columns  # version 3
 
 
 async def test_newer_schema_is_refused(tmp_path: Path) -> None:

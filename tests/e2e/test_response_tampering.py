@@ -12,7 +12,7 @@ import pytest
 
 from simulators.phone import HttpCoreDeviceApi, ResponseReceipt
 from simulators.suite import Suite
-from tests.e2e.flow import PASSWORD, final_status, notification, start_login
+from tests.e2e.flow import PASSWORD, notification, start_login
 
 
 class Captured:
@@ -112,4 +112,4 @@ async def test_replay_and_reuse_for_another_session_are_refused(
     )
     refused = [e for e in trace.json()["events"] if e["kind"] == "response.refused"]
     assert refused, "the trace shows the refused replays"
-    assert (await final_status(http, second, wait=1))["sessionStatus"] == "pending"
+    assert await status_of(http, second) == "pending"
