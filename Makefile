@@ -12,7 +12,7 @@ help:
 	@echo "make run    start PushSim (GUI; terminal demo when there is no display)"
 	@echo "make test   run the test suite (headless)"
 	@echo "make check  ruff (lint + format), mypy, import-layer contracts"
-	@echo "make bench  run the benchmarks and update docs/benchmarks.md"
+	@echo "make bench  run the benchmarks (results: docs/benchmarks.md)"
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' || \
@@ -43,7 +43,7 @@ check: $(STAMP)
 	$(VENV)/bin/lint-imports
 
 bench: $(STAMP)
-	$(VENV)/bin/pushsim bench --write-docs
+	$(PY) benchmarks/bench_mocks.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis
