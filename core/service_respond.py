@@ -71,6 +71,9 @@ class ResponseService:
             session = await tx.sessions.get_by_challenge_key_hash(challenge_key_hash(challenge_key))
             if session is None or session.serial != serial or session.request_message is None:
                 raise NotFound("unknown or already used challenge key")
+            if session.expires <= self._ctx.clock.now():
+                # the sweeper may not have marked it yet; an expired challenge is gone
+                raise NotFound("unknown or already used challenge key")
             if not await tx.sessions.mark_fetched(session.request_id):
                 raise NotFound("unknown or already used challenge key")
             self._fetched(journal, session, "by challengeKey")

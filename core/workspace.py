@@ -55,10 +55,6 @@ class Workspace:
         return self.root / "core.sqlite3"
 
     @property
-    def mocks_db(self) -> Path:
-        return self.root / "mocks.sqlite3"
-
-    @property
     def phones_dir(self) -> Path:
         return self.root / "phones"
 

@@ -299,3 +299,24 @@ async def test_garbage_message_is_400_never_500(api: httpx.AsyncClient, core_env
         assert response.status_code in (400, 404), garbage
         if response.status_code == 400 and "check" in response.json():
             assert response.json()["check"] == "secure_channel_tag"
+
+
+async def test_an_expired_challenge_cannot_be_fetched_even_before_the_sweep(
+    tmp_path: Path,
+) -> None:
+    env = await make_env(
+        tmp_path, settings=dataclasses.replace(FAST_TEST_SETTINGS, payload_limit=300)
+    )
+    await env.add_domain(keywords=dict(DEMO_KEYWORDS))
+    await env.add_apps()
+    await env.service.directory.create_user("alice", "demo", "Demo-1234")
+    keys = await env.activate("alice")
+    async with api_client(env) as api:
+        await login(api)
+        data = json.loads(env.providers.sends()[-1].content)["message"]["data"]
+        env.clock.advance(61)  # past the 60 s push timeout; no sweep has run (frozen clock)
+        body = {"serialNumber": keys.serial, "challengeKey": data["challengeKey"]}
+        late = await api.post("/v1/push/secure-challenge", json=body)
+        assert late.status_code == 404
+    await env.service.close()
+    await env.service.db.close()
