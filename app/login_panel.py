@@ -1,0 +1,298 @@
+"""The login client: a form that logs in over HTTPS and shows the session's status live.
+
+``LoginModel`` is the client (no widgets): it posts
+``/v1/users/{user}@{domain}/login`` to the validation core with an httpx
+``AsyncClient`` trusting the workspace CA, then long-polls
+``/v1/sessions/{id}?wait=10`` until the session leaves ``pending``, and keeps
+the latest ``LoginState``. ``LoginPanel`` draws the form and that state and
+hands clicks to the model; a new login cancels the previous one's polling.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.background import BackgroundTasks
+from core.pki import client_ssl_context
+
+POLL_WAIT = 10  # seconds the core may hold one status request
+HTTP_TIMEOUT = POLL_WAIT + 10.0
+DECIDED = frozenset({"accepted", "refused", "timeout", "failure"})
+
+
+@dataclass(frozen=True, kw_only=True)
+class LoginState:
+    """What the login client knows: ``phase`` is idle, sending, error or a session status."""
+
+    phase: str = "idle"
+    user: str = ""
+    request_id: str | None = None
+    message: str = ""
+    number: int | None = None
+    answer: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def busy(self) -> bool:
+        return self.phase in ("sending", "pending")
+
+
+class LoginModel(QObject):
+    changed = Signal()
+
+    def __init__(self, tasks: BackgroundTasks, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._tasks = tasks
+        self._client: httpx.AsyncClient | None = None
+        self._current: asyncio.Task[None] | None = None
+        self._state = LoginState()
+
+    @property
+    def state(self) -> LoginState:
+        return self._state
+
+    @property
+    def ready(self) -> bool:
+        return self._client is not None
+
+    def connect_core(self, base_url: str, ca_file: Path) -> None:
+        """Point the client at the core (once the suite is up)."""
+        self._client = httpx.AsyncClient(
+            base_url=base_url, verify=client_ssl_context(ca_file), timeout=HTTP_TIMEOUT
+        )
+        self.changed.emit()
+
+    def submit(self, user_id: str, domain: str, passkey: str) -> None:
+        if self._current is not None and not self._current.done():
+            self._current.cancel()
+        user = f"{user_id}@{domain}"
+        self._set(LoginState(phase="sending", user=user, message="sending the login…"))
+        self._current = self._tasks.spawn(
+            self._login(user_id, domain, passkey), name="login", on_error=self._failed
+        )
+
+    async def aclose(self) -> None:
+        if self._current is not None:
+            self._current.cancel()
+        if self._client is not None:
+            await self._client.aclose()
+            self._client = None
+
+    # -- the flow ------------------------------------------------------------------
+    def _set(self, state: LoginState) -> None:
+        self._state = state
+        self.changed.emit()
+
+    def _failed(self, error: BaseException) -> None:
+        if isinstance(error, httpx.HTTPError):
+            text = f"core unreachable: {error}" if str(error) else type(error).__name__
+        else:
+            text = f"{type(error).__name__}: {error}"
+        self._set(LoginState(phase="error", user=self._state.user, message=text))
+
+    async def _login(self, user_id: str, domain: str, passkey: str) -> None:
+        client = self._client
+        if client is None:
+            raise RuntimeError("the validation core is not running yet")
+        user = f"{user_id}@{domain}"
+        response = await client.post(
+            f"/v1/users/{quote(user_id, safe='@')}@{quote(domain, safe='')}/login",
+            json={
+                "objectType": "LoginInput",
+                "credentials": {"passKey": passkey},
+                "orchestrationDelivery": ["pushNotification"],
+            },
+        )
+        body = _json(response)
+        if response.status_code != 200:
+            self._set(
+                LoginState(
+                    phase="error",
+                    user=user,
+                    request_id=body.get("requestID"),
+                    message=_refusal(response.status_code, body),
+                    answer=body,
+                )
+            )
+            return
+        request_id = str(body["requestID"])
+        self._show(user, request_id, body)
+        while body.get("sessionStatus") == "pending":
+            response = await client.get(f"/v1/sessions/{request_id}", params={"wait": POLL_WAIT})
+            body = _json(response)
+            if response.status_code != 200:
+                self._set(
+                    LoginState(
+                        phase="error",
+                        user=user,
+                        request_id=request_id,
+                        message=_refusal(response.status_code, body),
+                        answer=body,
+                    )
+                )
+                return
+            self._show(user, request_id, body)
+
+    def _show(self, user: str, request_id: str, body: dict[str, Any]) -> None:
+        status = str(body.get("sessionStatus", "unknown"))
+        if status == "pending":
+            message = "push sent — waiting for the phone"
+        else:
+            message = str(body.get("reason") or "")
+        number = body.get("number")
+        self._set(
+            LoginState(
+                phase=status,
+                user=user,
+                request_id=request_id,
+                message=message,
+                number=number if isinstance(number, int) else None,
+                answer=body,
+            )
+        )
+
+
+def _json(response: httpx.Response) -> dict[str, Any]:
+    try:
+        body = response.json()
+    except ValueError:
+        return {"message": response.text}
+    return body if isinstance(body, dict) else {"message": str(body)}
+
+
+def _refusal(status: int, body: dict[str, Any]) -> str:
+    text = f"HTTP {status}: {body.get('message', 'refused')}"
+    if "remainingAttempts" in body:
+        text += f" ({body['remainingAttempts']} attempts left)"
+    return text
+
+
+# -- the view ----------------------------------------------------------------------
+STATUS_TEXT = {
+    "idle": "not logged in",
+    "sending": "sending…",
+    "pending": "pending",
+    "accepted": "accepted",
+    "refused": "refused",
+    "timeout": "timeout",
+    "failure": "failure",
+    "error": "error",
+}
+
+
+class LoginPanel(QGroupBox):
+    """User ID, domain, keyword+password, Login; the session status below."""
+
+    def __init__(
+        self,
+        model: LoginModel,
+        *,
+        domain: str = "demo",
+        user_id: str = "",
+        passkey: str = "",
+        hint: str = "",
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__("Login client", parent)
+        self.setObjectName("loginPanel")
+        self.model = model
+
+        self.user_edit = QLineEdit(user_id)
+        self.user_edit.setPlaceholderText("user ID, e.g. alice")
+        self.domain_edit = QLineEdit(domain)
+        self.password_edit = QLineEdit(passkey)
+        self.password_edit.setPlaceholderText("keyword + password, e.g. pushDemo-1234")
+        self.password_edit.setEchoMode(QLineEdit.EchoMode.Password)
+        self.show_password = QCheckBox("show")
+        self.login_button = QPushButton("Login")
+        self.login_button.setObjectName("loginButton")
+        self.login_button.setDefault(True)
+
+        self.status_label = QLabel()
+        self.status_label.setObjectName("loginStatus")
+        self.message_label = QLabel()
+        self.message_label.setObjectName("loginMessage")
+        self.message_label.setWordWrap(True)
+        self.request_label = QLabel()
+        self.request_label.setObjectName("muted")
+        self.request_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+
+        password_row = QHBoxLayout()
+        password_row.addWidget(self.password_edit, 1)
+        password_row.addWidget(self.show_password)
+        form = QFormLayout()
+        form.addRow("User ID", self.user_edit)
+        form.addRow("Domain", self.domain_edit)
+        form.addRow("Password", password_row)
+
+        status_row = QHBoxLayout()
+        status_row.addWidget(self.login_button)
+        status_row.addSpacing(12)
+        status_row.addWidget(self.status_label)
+        status_row.addWidget(self.message_label, 1)
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        if hint:
+            hint_label = QLabel(hint)
+            hint_label.setObjectName("muted")
+            hint_label.setWordWrap(True)
+            layout.addWidget(hint_label)
+        layout.addLayout(status_row)
+        layout.addWidget(self.request_label)
+
+        self.login_button.clicked.connect(self._on_login_clicked)
+        self.password_edit.returnPressed.connect(self._on_login_clicked)
+        self.show_password.toggled.connect(self._on_show_password)
+        model.changed.connect(self._on_model_changed)
+        self._on_model_changed()
+
+    def _on_login_clicked(self) -> None:
+        if not self.model.ready or self.model.state.phase == "sending":
+            return
+        self.model.submit(
+            self.user_edit.text().strip(),
+            self.domain_edit.text().strip(),
+            self.password_edit.text(),
+        )
+
+    def _on_show_password(self, shown: bool) -> None:
+        mode = QLineEdit.EchoMode.Normal if shown else QLineEdit.EchoMode.Password
+        self.password_edit.setEchoMode(mode)
+
+    def _on_model_changed(self) -> None:
+        state = self.model.state
+        self.login_button.setEnabled(self.model.ready and state.phase != "sending")
+        if not self.model.ready:
+            self.status_label.setText("starting…")
+            self.status_label.setProperty("status", "idle")
+        else:
+            self.status_label.setText(STATUS_TEXT.get(state.phase, state.phase))
+            self.status_label.setProperty("status", state.phase)
+        self.status_label.style().unpolish(self.status_label)
+        self.status_label.style().polish(self.status_label)
+        message = state.message
+        if state.number is not None:
+            message = f"pick {state.number} on the phone · {message}"
+        self.message_label.setText(message)
+        if state.request_id:
+            self.request_label.setText(f"{state.user} · request {state.request_id}")
+        else:
+            self.request_label.setText(state.user)

@@ -1,0 +1,522 @@
+"""Virtual phones drawn as phones: lock screen, notification, approve/reject, unlock.
+
+``lock_screen(phone.describe())`` decides what the screen shows (a plain,
+Qt-free reading of the phone model); ``PhoneCard`` paints the handset and lays
+that out. The card redraws whenever its phone publishes an event and once a
+second (clock, expiry countdown). Buttons call the phone's async methods
+through ``BackgroundTasks`` and show the phone's own error text ("wrong PIN (4
+attempts left)") on the screen; the card keeps nothing but what is in flight.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Coroutine
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from PySide6.QtCore import QRectF, Qt, QTimer
+from PySide6.QtGui import QColor, QLinearGradient, QPainter, QPainterPath, QPaintEvent, QPen
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.background import BackgroundTasks
+from app.event_log_model import EventFeed
+from core.events import Event
+from simulators.phone import Phone, ResponseReceipt
+from simulators.phone.errors import PhoneError
+
+W = TypeVar("W", bound=QWidget)
+
+UNKNOWN_FINGER = "left-pinky"  # not enrolled anywhere: lets a tester try a wrong finger
+APP_NAMES = {"authenticator": "Authenticator app", "sdk": "SDK demo app"}
+PROTECTION_TEXT = {
+    "device": "tap Approve",
+    "pin": "needs the PIN",
+    "fingerprint": "needs a fingerprint",
+}
+CARD_WIDTH = 240
+CARD_HEIGHT = 680  # room for the request, the unlock prompt and a message
+BEZEL = 10  # px between the card's edge and the screen
+SCREEN_RADIUS = 26.0
+
+
+# -- what the screen shows (no Qt) --------------------------------------------------
+@dataclass(frozen=True, kw_only=True)
+class LockScreen:
+    name: str
+    platform: str  # android | ios
+    model_line: str  # "Android · Authenticator app"
+    online: bool
+    airplane: bool
+    clock: float  # by the phone's own clock
+    app_line: str
+    notification: dict[str, Any] | None  # the newest visible one
+    answerable: bool
+    state_line: str
+    numbers: tuple[int, ...]
+    prompt_offers: tuple[str, ...]  # unlock methods the open prompt offers
+    fingers: tuple[str, ...]
+
+
+def _app_line(app: dict[str, Any]) -> str:
+    if not app.get("installed"):
+        return "app not installed"
+    if app.get("locked"):
+        return "app locked (too many wrong PINs)"
+    if not app.get("activated"):
+        return "app installed, not activated"
+    push = "push registered" if app.get("pushRegistered") else "no push registration"
+    return f"{app.get('serial')} · {push}"
+
+
+def _state_line(note: dict[str, Any], clock: float) -> str:
+    status = str(note["status"])
+    reason = str(note.get("reason", ""))
+    if status in ("new", "opened"):
+        expires = note.get("expires")
+        left = f"expires in {max(0, int(expires - clock))} s" if expires else ""
+        need = PROTECTION_TEXT.get(note.get("protection", ""), "")
+        return " · ".join(part for part in (need, left) if part)
+    label = {"approved": "✓ approved", "rejected": "✗ rejected"}.get(status, status)
+    if not reason:
+        return label
+    if reason.startswith(status):  # "approved with pin" says it all
+        return f"{label[0]} {reason}" if label[0] in "✓✗" else reason
+    return f"{label} · {reason}"
+
+
+def lock_screen(described: dict[str, Any]) -> LockScreen:
+    """Read ``Phone.describe()`` as a lock screen."""
+    app = described["app"]
+    settings = described["settings"]
+    notes = described["notifications"]
+    prompt = app.get("prompt")
+    # the newest notification, unless the user is unlocking to answer an older one
+    prompted = [n for n in notes if prompt and n["id"] == prompt.get("notificationID")]
+    note = prompted[0] if prompted else (notes[-1] if notes else None)
+    clock = float(described["clock"])
+    platform = described["platform"]
+    return LockScreen(
+        name=described["name"],
+        platform=platform,
+        model_line=f"{'iOS' if platform == 'ios' else 'Android'} · "
+        f"{APP_NAMES.get(app.get('kind', ''), app.get('kind', ''))}",
+        online=bool(described["online"]),
+        airplane=bool(settings.get("airplaneMode")),
+        clock=clock,
+        app_line=_app_line(app),
+        notification=note,
+        answerable=note is not None and note["status"] in ("new", "opened"),
+        state_line="" if note is None else _state_line(note, clock),
+        numbers=tuple(note.get("numbers", ())) if note else (),
+        prompt_offers=tuple(prompt["offered"]) if prompt else (),
+        fingers=tuple(described["fingerprint"]["enrolled"]),
+    )
+
+
+# -- the card ---------------------------------------------------------------------------
+class PhoneCard(QWidget):
+    """One phone, painted as a handset around its lock screen."""
+
+    def __init__(
+        self,
+        phone: Phone,
+        feed: EventFeed,
+        tasks: BackgroundTasks,
+        *,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("phoneCard")
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, False)
+        self.phone = phone
+        self.tasks = tasks
+        self._answering = 0  # approve/reject calls in flight
+        self._screen: LockScreen | None = None
+        self.setFixedSize(CARD_WIDTH, CARD_HEIGHT)
+
+        # status bar, name, big clock
+        self.time_label = _named(QLabel(), "statusBar")
+        self.network_label = _named(QLabel(), "statusBar")
+        status_bar = QHBoxLayout()
+        status_bar.addWidget(self.time_label)
+        status_bar.addStretch(1)
+        status_bar.addWidget(self.network_label)
+        self.name_label = _named(QLabel(), "phoneName")
+        self.model_label = _named(QLabel(), "phoneModel")
+        self.clock_label = _named(QLabel(), "bigClock")
+        self.clock_label.setAlignment(Qt.AlignmentFlag.AlignHCenter)
+        self.date_label = _named(QLabel(), "phoneDate")
+        self.date_label.setAlignment(Qt.AlignmentFlag.AlignHCenter)
+
+        # the notification bubble
+        self.bubble = _named(QFrame(), "bubble")
+        self.app_label = _named(QLabel(), "bubbleApp")
+        self.title_label = _named(QLabel(), "bubbleTitle")
+        self.subject_label = _named(QLabel(), "bubbleSubject")
+        self.subject_label.setWordWrap(True)
+        self.context_label = _named(QLabel(), "bubbleContext")
+        self.context_label.setWordWrap(True)
+        self.state_label = _named(QLabel(), "bubbleState")
+        self.state_label.setWordWrap(True)
+        self.numbers_row = QHBoxLayout()
+        self.number_buttons: list[QPushButton] = []
+        self.approve_button = _named(QPushButton("Approve"), "approveButton")
+        self.reject_button = _named(QPushButton("Reject"), "rejectButton")
+        answer_row = QHBoxLayout()
+        answer_row.addWidget(self.reject_button)
+        answer_row.addWidget(self.approve_button)
+
+        self.unlock_box = _named(QFrame(), "unlockBox")
+        self.unlock_title = _named(QLabel(), "unlockTitle")
+        self.unlock_title.setWordWrap(True)
+        self.pin_edit = QLineEdit(placeholderText="PIN")
+        self.pin_edit.setEchoMode(QLineEdit.EchoMode.Password)
+        self.pin_edit.setMaxLength(16)
+        self.pin_button = _named(QPushButton("Unlock"), "unlockButton")
+        self.pin_row = QWidget()
+        pin_layout = QHBoxLayout(self.pin_row)
+        pin_layout.setContentsMargins(0, 0, 0, 0)
+        pin_layout.addWidget(self.pin_edit, 1)
+        pin_layout.addWidget(self.pin_button)
+        self.finger_combo = QComboBox()
+        self.finger_button = _named(QPushButton("Touch sensor"), "fingerButton")
+        self.finger_row = QWidget()
+        finger_layout = QVBoxLayout(self.finger_row)
+        finger_layout.setContentsMargins(0, 0, 0, 0)
+        finger_layout.setSpacing(4)
+        finger_layout.addWidget(self.finger_combo)
+        finger_layout.addWidget(self.finger_button)
+        self.cancel_unlock_button = _named(QPushButton("Cancel"), "cancelUnlock")
+        unlock_layout = QVBoxLayout(self.unlock_box)
+        unlock_layout.setContentsMargins(6, 6, 6, 6)
+        unlock_layout.setSpacing(4)
+        unlock_layout.addWidget(self.unlock_title)
+        unlock_layout.addWidget(self.pin_row)
+        unlock_layout.addWidget(self.finger_row)
+        unlock_layout.addWidget(self.cancel_unlock_button, 0, Qt.AlignmentFlag.AlignRight)
+
+        bubble_layout = QVBoxLayout(self.bubble)
+        bubble_layout.setContentsMargins(10, 10, 10, 10)
+        bubble_layout.setSpacing(3)
+        for widget in (
+            self.app_label,
+            self.title_label,
+            self.subject_label,
+            self.context_label,
+            self.state_label,
+        ):
+            bubble_layout.addWidget(widget)
+        bubble_layout.addLayout(self.numbers_row)
+        bubble_layout.addLayout(answer_row)
+        bubble_layout.addWidget(self.unlock_box)
+
+        self.empty_label = _named(QLabel("No notifications"), "emptyScreen")
+        self.empty_label.setAlignment(Qt.AlignmentFlag.AlignHCenter)
+        self.message_label = _named(QLabel(), "phoneMessage")
+        self.message_label.setWordWrap(True)
+        self.message_label.setAlignment(Qt.AlignmentFlag.AlignHCenter)
+
+        self.airplane_check = _named(QCheckBox("Airplane mode"), "airplane")
+        self.app_line_label = _named(QLabel(), "appLine")
+        self.app_line_label.setWordWrap(True)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(BEZEL + 10, BEZEL + 8, BEZEL + 10, BEZEL + 18)
+        layout.setSpacing(4)
+        layout.addLayout(status_bar)
+        layout.addSpacing(14)
+        layout.addWidget(self.name_label)
+        layout.addWidget(self.model_label)
+        layout.addSpacing(6)
+        layout.addWidget(self.clock_label)
+        layout.addWidget(self.date_label)
+        layout.addSpacing(14)
+        layout.addWidget(self.bubble)
+        layout.addWidget(self.empty_label)
+        layout.addWidget(self.message_label)
+        layout.addStretch(1)
+        layout.addWidget(self.airplane_check)
+        layout.addWidget(self.app_line_label)
+
+        self.approve_button.clicked.connect(lambda: self._approve(None))
+        self.reject_button.clicked.connect(self._reject)
+        self.pin_button.clicked.connect(self._unlock_with_pin)
+        self.pin_edit.returnPressed.connect(self._unlock_with_pin)
+        self.finger_button.clicked.connect(self._unlock_with_finger)
+        self.cancel_unlock_button.clicked.connect(self._cancel_unlock)
+        self.airplane_check.toggled.connect(self._on_airplane_toggled)
+
+        self._refresh_soon = QTimer(self, singleShot=True, interval=0)
+        self._refresh_soon.timeout.connect(self.refresh)
+        self._tick = QTimer(self, interval=1000)
+        self._tick.timeout.connect(self.refresh)
+        self._tick.start()
+        feed.received.connect(self._on_event)
+        self.refresh()
+
+    def stop(self) -> None:
+        """No more redraws (the window is closing)."""
+        self._tick.stop()
+        self._refresh_soon.stop()
+
+    # -- model -> view -------------------------------------------------------------
+    @property
+    def lock(self) -> LockScreen | None:
+        """What the screen shows now."""
+        return self._screen
+
+    def _on_event(self, event: Event) -> None:
+        if event.source == self.phone.source:
+            self._refresh_soon.start()
+
+    def refresh(self) -> None:
+        screen = lock_screen(self.phone.describe())
+        previous = self._screen
+        self._screen = screen
+        if previous is not None and _note_id(previous) != _note_id(screen):
+            self.message_label.clear()  # a new request: the last one's message is stale
+        local = time.localtime(screen.clock)
+        self.time_label.setText(time.strftime("%H:%M", local))
+        if screen.airplane:
+            self.network_label.setText("✈ offline")
+        else:
+            self.network_label.setText("● online" if screen.online else "○ no service")
+        self.name_label.setText(screen.name)
+        self.model_label.setText(screen.model_line)
+        self.clock_label.setText(time.strftime("%H:%M", local))
+        self.date_label.setText(time.strftime("%A %d %B", local))
+        self.app_line_label.setText(screen.app_line)
+        self.airplane_check.blockSignals(True)
+        self.airplane_check.setChecked(screen.airplane)
+        self.airplane_check.blockSignals(False)
+        self._show_notification(screen)
+        self.update()
+
+    def _show_notification(self, screen: LockScreen) -> None:
+        note = screen.notification
+        self.bubble.setVisible(note is not None)
+        self.empty_label.setVisible(note is None)
+        if note is None:
+            return
+        self.app_label.setText(f"PUSHSIM · {note['service'].upper()}")
+        self.title_label.setText(note["title"])
+        self.subject_label.setText(note["subject"])
+        if "userID" in note:
+            self.context_label.setText(
+                f"{note['userID']}@{note['domain']} from {note.get('clientIP', '?')}"
+            )
+        else:
+            self.context_label.setText("open the app to see the request")
+        self.state_label.setText(screen.state_line)
+        self.state_label.setProperty("status", note["status"])
+        _repolish(self.state_label)
+        can_answer = screen.answerable and self._answering == 0
+        offers = screen.prompt_offers
+        self._show_numbers(
+            screen.numbers if screen.answerable and not offers else (), enabled=can_answer
+        )
+        # while the unlock prompt is open the answer is under way: only unlock or cancel
+        self.approve_button.setVisible(screen.answerable and not screen.numbers and not offers)
+        self.reject_button.setVisible(screen.answerable and not offers)
+        self.approve_button.setEnabled(can_answer)
+        self.reject_button.setEnabled(can_answer)
+        self.unlock_box.setVisible(bool(offers))
+        self.pin_row.setVisible("pin" in offers)
+        self.finger_row.setVisible("fingerprint" in offers)
+        if offers:
+            self.unlock_title.setText(
+                "Touch the sensor to approve"
+                if "fingerprint" in offers
+                else "Enter your PIN to approve"
+            )
+            fingers = (*screen.fingers, UNKNOWN_FINGER)
+            if tuple(self._finger_choices()) != fingers:
+                self.finger_combo.clear()
+                for finger in fingers:
+                    label = finger if finger in screen.fingers else f"{finger} (not enrolled)"
+                    self.finger_combo.addItem(label, finger)
+
+    def _finger_choices(self) -> list[str]:
+        return [str(self.finger_combo.itemData(i)) for i in range(self.finger_combo.count())]
+
+    def _show_numbers(self, numbers: tuple[int, ...], *, enabled: bool) -> None:
+        shown = tuple(int(b.text()) for b in self.number_buttons)
+        if shown != numbers:
+            for button in self.number_buttons:
+                self.numbers_row.removeWidget(button)
+                button.deleteLater()
+            self.number_buttons = []
+            for number in numbers:
+                button = _named(QPushButton(str(number)), "numberButton")
+                button.clicked.connect(lambda _=False, n=number: self._approve(n))
+                self.numbers_row.addWidget(button)
+                self.number_buttons.append(button)
+        for button in self.number_buttons:
+            button.setEnabled(enabled)
+
+    def say(self, text: str, *, error: bool = False) -> None:
+        self.message_label.setText(text)
+        self.message_label.setProperty("error", error)
+        _repolish(self.message_label)
+
+    # -- view -> model ---------------------------------------------------------------
+    def _current_id(self) -> str | None:
+        screen = self._screen
+        if screen is None or screen.notification is None or not screen.answerable:
+            return None
+        return str(screen.notification["id"])
+
+    def _approve(self, number: int | None) -> None:
+        notification_id = self._current_id()
+        if notification_id is not None:
+            self._answer(self.phone.approve(notification_id, number=number), "approve")
+
+    def _reject(self) -> None:
+        notification_id = self._current_id()
+        if notification_id is not None:
+            self._answer(self.phone.reject(notification_id), "reject")
+
+    def _answer(self, call: Awaitable[ResponseReceipt], action: str) -> None:
+        self.say("")
+        self._answering += 1
+        self._spawn(self._report_answer(call), action)
+        self.refresh()
+
+    async def _report_answer(self, call: Awaitable[ResponseReceipt]) -> None:
+        try:
+            receipt = await call
+        finally:
+            self._answering -= 1
+            self._refresh_soon.start()
+        outcome = receipt.session_status or receipt.message or f"HTTP {receipt.http_status}"
+        self.say(f"core answered: {outcome}", error=not receipt.decided)
+
+    def _unlock_with_pin(self) -> None:
+        pin = self.pin_edit.text()
+        self.pin_edit.clear()
+        if pin:
+            self.say("checking the PIN…")
+            self._spawn(self._unlocked(self.phone.unlock_with_pin(pin)), "unlock with PIN")
+
+    def _unlock_with_finger(self) -> None:
+        finger = self.finger_combo.currentData()
+        if finger:
+            self._spawn(self._unlocked(self.phone.unlock_with_finger(str(finger))), "touch")
+
+    async def _unlocked(self, call: Awaitable[Any]) -> None:
+        protection = await call
+        self.say(f"unlocked ({protection.value}) — sending…")
+
+    def _cancel_unlock(self) -> None:
+        try:
+            self.phone.cancel_unlock()
+        except PhoneError as exc:
+            self.say(str(exc), error=True)
+
+    def _on_airplane_toggled(self, on: bool) -> None:
+        self.phone.set_airplane_mode(on)
+
+    def _spawn(self, coro: Coroutine[Any, Any, None], action: str) -> None:
+        self.tasks.spawn(coro, name=f"{self.phone.name}: {action}", on_error=self._on_failed)
+
+    def _on_failed(self, error: BaseException) -> None:
+        if isinstance(error, PhoneError):
+            self.say(str(error), error=True)
+        else:
+            self.say(f"{type(error).__name__}: {error}", error=True)
+        self._refresh_soon.start()
+
+    # -- the handset ---------------------------------------------------------------------
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        body = QRectF(self.rect()).adjusted(1.5, 1.5, -1.5, -1.5)
+        painter.setPen(QPen(QColor("#3a3f4b"), 2))
+        painter.setBrush(QColor("#15171c"))
+        painter.drawRoundedRect(body, SCREEN_RADIUS + BEZEL, SCREEN_RADIUS + BEZEL)
+
+        screen = body.adjusted(BEZEL, BEZEL, -BEZEL, -BEZEL)
+        ios = self._screen is not None and self._screen.platform == "ios"
+        wallpaper = QLinearGradient(screen.topLeft(), screen.bottomRight())
+        if ios:
+            wallpaper.setColorAt(0.0, QColor("#2b3f7e"))
+            wallpaper.setColorAt(1.0, QColor("#7a4f9c"))
+        else:
+            wallpaper.setColorAt(0.0, QColor("#14534f"))
+            wallpaper.setColorAt(1.0, QColor("#284a7a"))
+        if self._screen is not None and self._screen.airplane:
+            wallpaper.setColorAt(0.0, QColor("#3b3f47"))
+            wallpaper.setColorAt(1.0, QColor("#555a63"))
+        clip = QPainterPath()
+        clip.addRoundedRect(screen, SCREEN_RADIUS, SCREEN_RADIUS)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.fillPath(clip, wallpaper)
+
+        painter.setBrush(QColor("#15171c"))
+        center = screen.center().x()
+        if ios:  # the notch and the home indicator
+            painter.drawRoundedRect(QRectF(center - 48, screen.top() - 1, 96, 22), 11, 11)
+            painter.setBrush(QColor(255, 255, 255, 170))
+            painter.drawRoundedRect(QRectF(center - 55, screen.bottom() - 11, 110, 5), 2.5, 2.5)
+        else:  # the punch-hole camera
+            painter.drawEllipse(QRectF(center - 6, screen.top() + 9, 12, 12))
+        painter.end()
+
+
+def _named(widget: W, name: str) -> W:
+    """``widget`` with its object name set (what the style sheets select on)."""
+    widget.setObjectName(name)
+    return widget
+
+
+def _note_id(screen: LockScreen) -> str | None:
+    return None if screen.notification is None else str(screen.notification["id"])
+
+
+def _repolish(widget: QWidget) -> None:
+    widget.style().unpolish(widget)
+    widget.style().polish(widget)
+
+
+class PhonePanel(QScrollArea):
+    """The phones, side by side (scrolls when there are more than fit)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("phonePanel")
+        self.setWidgetResizable(True)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.cards: dict[str, PhoneCard] = {}
+        self.setMinimumWidth(2 * (CARD_WIDTH + 12) + 12)  # two phones side by side; more scroll
+        inner = _named(QWidget(), "phoneStrip")
+        self._row = QHBoxLayout(inner)
+        self._row.setContentsMargins(6, 6, 6, 6)
+        self._row.setSpacing(12)
+        self._placeholder = _named(QLabel("starting the phones…"), "muted")
+        self._placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self._row.addWidget(self._placeholder, 1)
+        self._row.addStretch(0)
+        self.setWidget(inner)
+
+    def add_phone(self, phone: Phone, feed: EventFeed, tasks: BackgroundTasks) -> PhoneCard:
+        self._placeholder.hide()
+        card = PhoneCard(phone, feed, tasks)
+        self.cards[phone.name] = card
+        self._row.insertWidget(len(self.cards) - 1, card, 0, Qt.AlignmentFlag.AlignTop)
+        return card
+
+    def set_placeholder(self, text: str) -> None:
+        self._placeholder.setText(text)
+        self._placeholder.setVisible(not self.cards)
