@@ -1,7 +1,7 @@
 """Virtual phones drawn as phones: lock screen, notification, approve/reject, unlock.
 
-``lock_screen(phone.describe())`` decides what the screen shows (a plain,
-Qt-free reading of the phone model); ``PhoneCard`` paints the handset and lays
+``app.lock_screen`` decides what the screen shows (a plain, Qt-free reading
+of the phone model); ``PhoneCard`` paints the handset and lays
 that out. The card redraws whenever its phone publishes an event and once a
 second (clock, expiry countdown). Buttons call the phone's async methods
 through ``BackgroundTasks`` and show the phone's own error text ("wrong PIN (4
@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Awaitable, Coroutine
-from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from PySide6.QtCore import QRectF, Qt, QTimer
@@ -32,100 +31,19 @@ from PySide6.QtWidgets import (
 
 from app.background import BackgroundTasks
 from app.event_log_model import EventFeed
+from app.lock_screen import UNKNOWN_FINGER, LockScreen, lock_screen
 from core.events import Event
 from simulators.phone import Phone, ResponseReceipt
 from simulators.phone.errors import PhoneError
 
 W = TypeVar("W", bound=QWidget)
 
-UNKNOWN_FINGER = "left-pinky"  # not enrolled anywhere: lets a tester try a wrong finger
-APP_NAMES = {"authenticator": "Authenticator app", "sdk": "SDK demo app"}
-PROTECTION_TEXT = {
-    "device": "tap Approve",
-    "pin": "needs the PIN",
-    "fingerprint": "needs a fingerprint",
-}
 CARD_WIDTH = 240
 CARD_HEIGHT = 680  # room for the request, the unlock prompt and a message
 BEZEL = 10  # px between the card's edge and the screen
 SCREEN_RADIUS = 26.0
 
 
-# -- what the screen shows (no Qt) --------------------------------------------------
-@dataclass(frozen=True, kw_only=True)
-class LockScreen:
-    name: str
-    platform: str  # android | ios
-    model_line: str  # "Android · Authenticator app"
-    online: bool
-    airplane: bool
-    clock: float  # by the phone's own clock
-    app_line: str
-    notification: dict[str, Any] | None  # the newest visible one
-    answerable: bool
-    state_line: str
-    numbers: tuple[int, ...]
-    prompt_offers: tuple[str, ...]  # unlock methods the open prompt offers
-    fingers: tuple[str, ...]
-
-
-def _app_line(app: dict[str, Any]) -> str:
-    if not app.get("installed"):
-        return "app not installed"
-    if app.get("locked"):
-        return "app locked (too many wrong PINs)"
-    if not app.get("activated"):
-        return "app installed, not activated"
-    push = "push registered" if app.get("pushRegistered") else "no push registration"
-    return f"{app.get('serial')} · {push}"
-
-
-def _state_line(note: dict[str, Any], clock: float) -> str:
-    status = str(note["status"])
-    reason = str(note.get("reason", ""))
-    if status in ("new", "opened"):
-        expires = note.get("expires")
-        left = f"expires in {max(0, int(expires - clock))} s" if expires else ""
-        need = PROTECTION_TEXT.get(note.get("protection", ""), "")
-        return " · ".join(part for part in (need, left) if part)
-    label = {"approved": "✓ approved", "rejected": "✗ rejected"}.get(status, status)
-    if not reason:
-        return label
-    if reason.startswith(status):  # "approved with pin" says it all
-        return f"{label[0]} {reason}" if label[0] in "✓✗" else reason
-    return f"{label} · {reason}"
-
-
-def lock_screen(described: dict[str, Any]) -> LockScreen:
-    """Read ``Phone.describe()`` as a lock screen."""
-    app = described["app"]
-    settings = described["settings"]
-    notes = described["notifications"]
-    prompt = app.get("prompt")
-    # the newest notification, unless the user is unlocking to answer an older one
-    prompted = [n for n in notes if prompt and n["id"] == prompt.get("notificationID")]
-    note = prompted[0] if prompted else (notes[-1] if notes else None)
-    clock = float(described["clock"])
-    platform = described["platform"]
-    return LockScreen(
-        name=described["name"],
-        platform=platform,
-        model_line=f"{'iOS' if platform == 'ios' else 'Android'} · "
-        f"{APP_NAMES.get(app.get('kind', ''), app.get('kind', ''))}",
-        online=bool(described["online"]),
-        airplane=bool(settings.get("airplaneMode")),
-        clock=clock,
-        app_line=_app_line(app),
-        notification=note,
-        answerable=note is not None and note["status"] in ("new", "opened"),
-        state_line="" if note is None else _state_line(note, clock),
-        numbers=tuple(note.get("numbers", ())) if note else (),
-        prompt_offers=tuple(prompt["offered"]) if prompt else (),
-        fingers=tuple(described["fingerprint"]["enrolled"]),
-    )
-
-
-# -- the card ---------------------------------------------------------------------------
 class PhoneCard(QWidget):
     """One phone, painted as a handset around its lock screen."""
 

@@ -23,8 +23,8 @@ from PySide6.QtWidgets import QApplication
 
 from app import gui
 from app.event_log_model import EventLogModel, describe_event, hexdump
+from app.lock_screen import lock_screen
 from app.main_window import MainWindow
-from app.phone_panel import lock_screen
 from core.events import Event
 from core.seed import DEMO_PASSWORD
 from core.settings import FAST_TEST_SETTINGS
