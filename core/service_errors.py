@@ -21,58 +21,46 @@ with the class's status; ``extra`` carries fields such as
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import Any, ClassVar
-
 from core.protocol.errors import PushSimError
 
 
 class ServiceError(PushSimError):
-    http_status: ClassVar[int] = 400
+    """A use case refused; the subclass says which HTTP status that is."""
 
-    def __init__(
-        self,
-        reason: str,
-        *,
-        validation_errors: Sequence[Mapping[str, str]] = (),
-        extra: Mapping[str, Any] | None = None,
-    ) -> None:
-        super().__init__(reason)
-        self.validation_errors = tuple(dict(e) for e in validation_errors)
-        self.extra = dict(extra or {})
+    http_status = 400
 
 
 class InvalidInput(ServiceError):
-    http_status: ClassVar[int] = 400
+    http_status = 400
 
 
 class Unauthorized(ServiceError):
-    http_status: ClassVar[int] = 401
+    http_status = 401
 
 
 class Forbidden(ServiceError):
-    http_status: ClassVar[int] = 403
+    http_status = 403
 
 
 class NotFound(ServiceError):
-    http_status: ClassVar[int] = 404
+    http_status = 404
 
 
 class Conflict(ServiceError):
-    http_status: ClassVar[int] = 409
+    http_status = 409
 
 
 class Gone(ServiceError):
-    http_status: ClassVar[int] = 410
+    http_status = 410
 
 
 class PayloadTooLarge(ServiceError):
-    http_status: ClassVar[int] = 413
+    http_status = 413
 
 
 class Locked(ServiceError):
-    http_status: ClassVar[int] = 423
+    http_status = 423
 
 
 class TooManyRequests(ServiceError):
-    http_status: ClassVar[int] = 429
+    http_status = 429

@@ -18,7 +18,6 @@ from core.api import activation, admin, admin_records, device, login, openapi, s
 from core.api.http import ApiError, Request, Response, Router
 from core.protocol.errors import PushSimError
 from core.service import CoreService
-from core.service_errors import ServiceError
 
 log = logging.getLogger(__name__)
 
@@ -104,18 +103,9 @@ class CoreApi:
                 client=str(client[0]),
             )
             return await route.handler(request)
-        except ApiError as error:
-            return Response(error.status, error.body(), error.headers)
-        except ServiceError as error:
-            shaped = {
-                "message": error.reason,
-                "validationErrors": list(error.validation_errors),
-                **error.extra,
-            }
-            return Response(error.http_status, shaped)
-        except PushSimError as error:
+        except PushSimError as error:  # the one error family: each knows its status
             status = error.http_status if 400 <= error.http_status < 600 else 500
-            return Response(status, {"message": error.reason, "validationErrors": []})
+            return Response(status, error.body(), error.headers)
         except _Disconnected:
             raise
         except Exception:

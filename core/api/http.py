@@ -15,9 +15,15 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from core.protocol.errors import PushSimError
 
-class ApiError(Exception):
-    """An HTTP error answer with the spec's body ``{"message", "validationErrors"}``."""
+
+class ApiError(PushSimError):
+    """An HTTP error answer raised by the plumbing or an input check.
+
+    Part of the one error family (``PushSimError``): the status is given per
+    instance because routing and input errors span 400, 404, 405 and 413.
+    """
 
     def __init__(
         self,
@@ -28,15 +34,12 @@ class ApiError(Exception):
         extra: Mapping[str, Any] | None = None,
         headers: Mapping[str, str] | None = None,
     ) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
-        self.validation_errors = [dict(e) for e in validation_errors]
-        self.extra = dict(extra or {})
-        self.headers = dict(headers or {})
+        super().__init__(message, validation_errors=validation_errors, extra=extra, headers=headers)
+        self.http_status = status
 
-    def body(self) -> dict[str, Any]:
-        return {"message": self.message, "validationErrors": self.validation_errors, **self.extra}
+    @property
+    def status(self) -> int:
+        return self.http_status
 
 
 @dataclass(frozen=True, kw_only=True)
