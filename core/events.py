@@ -16,13 +16,39 @@ import asyncio
 import itertools
 import logging
 import time
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 log = logging.getLogger(__name__)
 
 _sequence = itertools.count(1)
+
+
+@dataclass(frozen=True)
+class EventDetails(Mapping[str, Any]):
+    """Base of the typed details of one event kind.
+
+    Subclasses are frozen dataclasses, one per kind (or family of kinds), so
+    readers use fields (``event.details.status``). They are also read-only
+    mappings of their fields, so the audit log, the JSON trace and the
+    inspector serialise them like any dict, with no converter per kind.
+    """
+
+    def __getitem__(self, key: str) -> Any:
+        if key not in self._names():
+            raise KeyError(key)
+        return getattr(self, key)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._names())
+
+    def __len__(self) -> int:
+        return len(self._names())
+
+    @classmethod
+    def _names(cls) -> tuple[str, ...]:
+        return tuple(f.name for f in fields(cls))
 
 
 @dataclass(frozen=True, kw_only=True)
