@@ -1,36 +1,7 @@
-"""Two-step offline activation: a password-authenticated X25519 key agreement.
-
-The portal shows the user two things: an *activation password* (text) and
-*message 1* (a QR code). The phone and the core then agree on a secret that
-only holders of that password can reach::
-
-    core                                        phone
-    ----                                        -----
-    ephemeral X25519 (s, S), salt
-    message 1 = SC(type 1, 0x11) {serial, user,
-        domain, registrationID, S, salt}   ──QR──▶  checks integrity, makes (d, D)
-                                                    Z  = X25519(d, S)
-                                                    pk = HKDF(Z, salt, "device-code" + pw)
-                               ◀──typed──   device code = base32(D || HMAC(pk, D || regID)[:8])
-    Z = X25519(s, D); checks the MAC
-      (wrong password -> refused, counted)
-    message 2 = SC(type 1, 0x11) {serial, regID},
-      tag keyed by HKDF(Z, salt, "message-2" + pw) ──QR──▶ verifies: proves the server
-    both: activation secret = HKDF(Z, salt, "activation-secret" + pw)
-          keys = derive_authenticator_keys(activation secret, salt, serial)
-
-Message 1's tag is keyed from public values (the serial): it catches a
-mis-scanned QR, it does not authenticate the server - message 2 does that. An
-eavesdropper who sees both QR codes and the device code still lacks Z, so it
-cannot test password guesses offline; an active attacker gets one online guess
-per device code, and the core locks the registration after 5 (SPEC §4).
-Every info string is ``b"pushsim v1 <purpose> " + password`` with the password
-normalised (dashes and whitespace removed, upper case).
-"""
+"""What both sides of the activation share: constants, the offer, the states, the KDF glue."""
 
 from __future__ import annotations
 
-import base64
 import hmac
 import json
 import re
@@ -44,11 +15,7 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X
 from core.protocol.errors import ActivationError, InvalidMessageBody, SecureChannelError
 from core.protocol.keys import (
     ActivationSecrets,
-    AuthenticatorKeys,
-    UnlockProtection,
-    activation_integrity_keys,
     derive_activation_secrets,
-    derive_authenticator_keys,
 )
 from core.protocol.messages import parse_json_object
 from core.protocol.secure_channel import (
@@ -57,10 +24,8 @@ from core.protocol.secure_channel import (
     Protection,
     is_valid_serial,
     open_message,
-    peek_header,
     seal,
 )
-from core.protocol.signature import compute_signature, verify_signature
 
 # 32 symbols without I, O, 0 and 1, which people confuse when reading aloud: 60 bits.
 PASSWORD_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # noqa: S105 - an alphabet
@@ -281,164 +246,5 @@ def _is_step(body: dict[str, Any], step: int, serial: str) -> bool:
     return [type(v), v, type(s), s, body.get("serialNumber")] == [int, 1, int, step, serial]
 
 
-# --- server side -----------------------------------------------------------------------
-
-
-def encode_activation_message1(offer: ActivationOffer, *, nonce: bytes | None = None) -> str:
-    """Message 1 as hex (``nonce`` only for known-answer tests)."""
-    body = {"v": 1, "step": 1, **offer.to_dict()}
-    return _seal(offer.serial, body, activation_integrity_keys(offer.serial), nonce)
-
-
-def start_server_activation(
-    *, serial: str, user_id: str, domain: str, registration_id: str, activation_password: str
-) -> tuple[ServerActivationState, str]:
-    """New ephemeral key and salt; returns the state to store and message 1 (hex)."""
-    private = X25519PrivateKey.generate()
-    offer = ActivationOffer(
-        serial=serial,
-        user_id=user_id,
-        domain=domain,
-        registration_id=registration_id,
-        server_public=private.public_key().public_bytes_raw(),
-        salt=secrets.token_bytes(SALT_LENGTH),
-    )
-    state = ServerActivationState(
-        offer=offer,
-        server_private=private.private_bytes_raw(),
-        activation_password=activation_password,
-    )
-    return state, encode_activation_message1(offer)
-
-
-def _decode_device_code(device_code: str) -> bytes:
-    if not isinstance(device_code, str) or len(device_code) > 4 * DEVICE_CODE_CHARS:
-        raise ActivationError(MALFORMED_DEVICE_CODE)
-    cleaned = re.sub(r"[\s-]", "", device_code)
-    if not cleaned.isascii():
-        raise ActivationError(MALFORMED_DEVICE_CODE)
-    cleaned = cleaned.upper().translate(_TYPO_FIXES)
-    if not _B32.fullmatch(cleaned):
-        raise ActivationError(MALFORMED_DEVICE_CODE)
-    return base64.b32decode(cleaned)
-
-
-def accept_device_code(
-    state: ServerActivationState, device_code: str
-) -> tuple[AuthenticatorKeys, str]:
-    """Check the typed device code; returns the authenticator's keys and message 2 (hex).
-
-    Raises ``ActivationError`` with ``WRONG_PASSWORD_OR_CODE`` when the MAC does
-    not verify (the caller counts these towards the lockout) or
-    ``MALFORMED_DEVICE_CODE`` when the text cannot be a device code at all.
-    """
-    offer = state.offer
-    raw = _decode_device_code(device_code)
-    device_public, mac = raw[:KEY_LENGTH], raw[KEY_LENGTH:]
-    derived = _secrets(
-        state.server_private,
-        device_public,
-        offer,
-        state.activation_password,
-        WRONG_PASSWORD_OR_CODE,
-    )
-    expected = _code_mac(derived.password_key, device_public, offer.registration_id)
-    if not hmac.compare_digest(expected, mac):
-        raise ActivationError(WRONG_PASSWORD_OR_CODE)
-    body = {
-        "v": 1,
-        "step": 2,
-        "serialNumber": offer.serial,
-        "registrationID": offer.registration_id,
-    }
-    message2 = _seal(offer.serial, body, derived.message2_keys)
-    keys = derive_authenticator_keys(
-        activation_secret=derived.activation_secret, salt=offer.salt, serial=offer.serial
-    )
-    return keys, message2
-
-
 def _activation_fields(registration_id: str) -> dict[str, object]:
     return {"purpose": "activate", "registrationID": registration_id}
-
-
-def verify_activation_signature(
-    keys: AuthenticatorKeys, registration_id: str, signature: str
-) -> bool:
-    """The ``activate`` call's proof that the phone derived the same keys."""
-    device_key = keys.instance_keys[UnlockProtection.DEVICE]
-    return verify_signature(device_key, _activation_fields(registration_id), signature)
-
-
-# --- device side -----------------------------------------------------------------------
-
-
-def read_activation_message1(message1: str) -> ActivationOffer:
-    """Check a scanned message 1 and extract the offer; raises ``ActivationError``."""
-    try:
-        serial = peek_header(message1).serial
-    except SecureChannelError:
-        raise ActivationError(MESSAGE1_CORRUPTED) from None
-    body = _body(message1, activation_integrity_keys(serial), serial, MESSAGE1_CORRUPTED)
-    if not _is_step(body, 1, serial):
-        raise ActivationError(MESSAGE1_CORRUPTED)
-    try:
-        return ActivationOffer.from_dict(body)
-    except (KeyError, TypeError, ValueError):
-        raise ActivationError(MESSAGE1_CORRUPTED) from None
-
-
-def compute_device_code(state: DeviceActivationState) -> str:
-    """The code the phone shows: base32(D || MAC), groups of 4 joined by dashes."""
-    offer = state.offer
-    reason = "activation message 1 carries an invalid server key"
-    derived = _secrets(
-        state.device_private, offer.server_public, offer, state.activation_password, reason
-    )
-    raw = state.device_public + _code_mac(
-        derived.password_key, state.device_public, offer.registration_id
-    )
-    return _grouped(base64.b32encode(raw).decode("ascii"))
-
-
-def begin_device_activation(
-    offer: ActivationOffer, activation_password: str
-) -> tuple[DeviceActivationState, str]:
-    """New device key pair; returns the state to keep and the device code to show."""
-    normalise_activation_password(activation_password)  # empty -> ActivationError now
-    private = X25519PrivateKey.generate()
-    state = DeviceActivationState(
-        offer=offer,
-        device_private=private.private_bytes_raw(),
-        device_public=private.public_key().public_bytes_raw(),
-        activation_password=activation_password,
-    )
-    return state, compute_device_code(state)
-
-
-def finish_device_activation(state: DeviceActivationState, message2: str) -> AuthenticatorKeys:
-    """Verify message 2 (proves the server knew the password) and derive the keys."""
-    offer = state.offer
-    try:
-        peek_header(message2)  # cheap framing check before the key agreement
-    except SecureChannelError:
-        raise ActivationError(MESSAGE2_NOT_AUTHENTIC) from None
-    derived = _secrets(
-        state.device_private,
-        offer.server_public,
-        offer,
-        state.activation_password,
-        MESSAGE2_NOT_AUTHENTIC,
-    )
-    body = _body(message2, derived.message2_keys, offer.serial, MESSAGE2_NOT_AUTHENTIC)
-    if not _is_step(body, 2, offer.serial) or body.get("registrationID") != offer.registration_id:
-        raise ActivationError(MESSAGE2_NOT_OURS)
-    return derive_authenticator_keys(
-        activation_secret=derived.activation_secret, salt=offer.salt, serial=offer.serial
-    )
-
-
-def activation_signature(keys: AuthenticatorKeys, registration_id: str) -> str:
-    """Signature for ``POST /v1/registrations/{id}/activate`` (device instance key)."""
-    device_key = keys.instance_keys[UnlockProtection.DEVICE]
-    return compute_signature(device_key, _activation_fields(registration_id))
