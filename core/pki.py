@@ -28,7 +28,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
-from core.workspace import Workspace, write_secret
+from core.workspace import Workspace, write_public, write_secret
 
 CA_NAME = "PushSim Local CA"
 SERVER_NAME = "PushSim loopback server"
@@ -253,7 +253,7 @@ def ensure_pki(workspace: Workspace) -> PkiMaterial:
         ca_key = new_private_key()
         ca_cert = _build_ca(ca_key)
         write_secret(pki.ca_key_file, private_key_pem(ca_key))
-        pki.ca_file.write_bytes(ca_cert.public_bytes(serialization.Encoding.PEM))
+        write_public(pki.ca_file, ca_cert.public_bytes(serialization.Encoding.PEM))
 
     server_cert = _load_certificate(pki.server_cert_file)
     server_key = _load_ec_key(pki.server_key_file)
@@ -268,7 +268,7 @@ def ensure_pki(workspace: Workspace) -> PkiMaterial:
             hosts=SERVER_HOSTS,
         )
         write_secret(pki.server_key_file, private_key_pem(server_key))
-        pki.server_cert_file.write_bytes(server_cert.public_bytes(serialization.Encoding.PEM))
+        write_public(pki.server_cert_file, server_cert.public_bytes(serialization.Encoding.PEM))
     return pki
 
 

@@ -37,7 +37,7 @@ from core.pki import (
     private_key_pem,
     signed_by,
 )
-from core.workspace import Workspace, write_secret
+from core.workspace import Workspace, write_public, write_secret
 
 FCM_PROJECT_ID = "pushsim-demo"
 FCM_ANDROID_APP_ID = "com.pushsim.authenticator"
@@ -183,7 +183,7 @@ def _ensure_client_certificate(
     cert_pem = cert.public_bytes(serialization.Encoding.PEM)
     key_pem = private_key_pem(key)
     write_secret(key_path, key_pem)
-    cert_path.write_bytes(cert_pem)
+    write_public(cert_path, cert_pem)
     write_secret(bundle_path, cert_pem + key_pem)
 
 

@@ -29,11 +29,25 @@ def default_workspace_root() -> Path:
 
 def write_secret(path: Path, data: bytes) -> None:
     """Write a file readable by its owner only, created with those rights."""
+    _write_with_mode(path, data, 0o600)
+
+
+def write_public(path: Path, data: bytes) -> None:
+    """Write a non-secret file (a certificate): anyone may read, only the owner write.
+
+    The mode is given explicitly, not left to the umask: under ``umask 000`` a
+    plain ``write_bytes`` makes a CA certificate world-writable, and whoever
+    can rewrite the CA file decides whom the phones and clients trust.
+    """
+    _write_with_mode(path, data, 0o644)
+
+
+def _write_with_mode(path: Path, data: bytes, mode: int) -> None:
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
     with os.fdopen(fd, "wb") as handle:
+        os.fchmod(handle.fileno(), mode)  # a file that existed keeps its old mode under O_CREAT
         handle.write(data)
-    os.chmod(path, 0o600)
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,7 @@ log = logging.getLogger(__name__)
 
 def _create_private(file: Path) -> None:
     """The database holds keys and password hashes: owner-only from the start."""
-    file.parent.mkdir(parents=True, exist_ok=True)
+    file.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     if not file.exists():
         os.close(os.open(file, os.O_WRONLY | os.O_CREAT, 0o600))
 
