@@ -66,6 +66,10 @@ class Database:
         await self._connection.execute(f"PRAGMA synchronous={synchronous}")
         await self._connection.execute("PRAGMA foreign_keys=ON")
         await self._connection.execute("PRAGMA busy_timeout=5000")
+        # Deleted or overwritten rows held activation passwords and key material:
+        # zero their bytes instead of leaving them readable in free space. Many
+        # SQLite builds (Debian's) default to this; others (python.org's) do not.
+        await self._connection.execute("PRAGMA secure_delete=ON")
 
     async def schema_version(self) -> int:
         async with self._lock, self._connection.execute("PRAGMA user_version") as cursor:
