@@ -10,21 +10,15 @@ from __future__ import annotations
 
 import hmac
 import logging
-from collections.abc import Awaitable, Callable, MutableMapping
-from typing import Any
 from urllib.parse import parse_qsl
 
 from core.api import activation, admin, admin_records, device, login, openapi, sessions
 from core.api.http import ApiError, Request, Response, Router
 from core.protocol.errors import PushSimError
 from core.service import CoreService
+from core.web.asgi import Receive, Scope, Send, answer_lifespan
 
 log = logging.getLogger(__name__)
-
-Scope = MutableMapping[str, Any]
-Message = MutableMapping[str, Any]
-Receive = Callable[[], Awaitable[Message]]
-Send = Callable[[Message], Awaitable[None]]
 
 
 _DRAIN_LIMIT = 1024 * 1024  # oversized bodies up to this are read and discarded, then 413
@@ -61,7 +55,7 @@ class CoreApi:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
-            await self._lifespan(receive, send)
+            await answer_lifespan(receive, send)
             return
         if scope["type"] != "http":
             return  # no websockets here
@@ -70,15 +64,6 @@ class CoreApi:
         except _Disconnected:
             return
         await self._send(send, response)
-
-    async def _lifespan(self, receive: Receive, send: Send) -> None:
-        while True:
-            message = await receive()
-            if message["type"] == "lifespan.startup":
-                await send({"type": "lifespan.startup.complete"})
-            elif message["type"] == "lifespan.shutdown":
-                await send({"type": "lifespan.shutdown.complete"})
-                return
 
     async def _handle(self, scope: Scope, receive: Receive) -> Response:
         try:

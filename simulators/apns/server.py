@@ -16,19 +16,19 @@ from core.clock import Clock
 from core.events import EventBus
 from core.pki import PkiMaterial, server_ssl_context
 from core.provider_credentials import ProviderCredentials
+from core.web.loopback import LOOPBACK
 from simulators.apns.auth import ProviderTokenVerifier
 from simulators.apns.h2_server import ApnsH2Server
 from simulators.apns.handler import ApnsService
 from simulators.apns.reasons import APNS_REASONS
-from simulators.delivery.asgi import HttpRequest, HttpResponse, Router
+from simulators.delivery.asgi import Router
 from simulators.delivery.faults import FaultKind, FaultPlan
-from simulators.delivery.hub import DeliveryHub
 from simulators.delivery.loopback import LoopbackAsgiServer
-from simulators.delivery.registry import DeviceRegistry
+from simulators.delivery.provider_mock import ProviderMock
 from simulators.delivery.routes import CONTROL_PREFIX, DEVICE_PREFIX, control_routes, device_routes
 
 
-class ApnsMock:
+class ApnsMock(ProviderMock):
     def __init__(
         self,
         *,
@@ -40,16 +40,16 @@ class ApnsMock:
         control_token: str | None = None,
         registrations_file: Path | None = None,
     ) -> None:
-        self.pki = pki
-        self.credentials = credentials
-        self.events = events
-        self.clock = clock
-        self.faults = faults if faults is not None else FaultPlan()
-        self.faults.allowed_errors = frozenset(APNS_REASONS)
-        self.control_token = control_token
-        registry = DeviceRegistry("apns", clock=clock, path=registrations_file)
-        self.hub = DeliveryHub(
-            service="apns", events=events, clock=clock, faults=self.faults, registry=registry
+        super().__init__(
+            "apns",
+            pki=pki,
+            credentials=credentials,
+            events=events,
+            clock=clock,
+            allowed_errors=APNS_REASONS,
+            faults=faults,
+            control_token=control_token,
+            registrations_file=registrations_file,
         )
         self.service = ApnsService(
             hub=self.hub,
@@ -60,7 +60,7 @@ class ApnsMock:
             self.service.handle,
             server_ssl_context(pki, alpn=("h2",), client_ca=pki.ca_file),
         )
-        router = Router(fallback=_not_found)
+        router = Router()
         router.include(device_routes(self.hub))
         router.include(
             control_routes(self.hub, describe=self.describe, control_token=control_token)
@@ -76,7 +76,7 @@ class ApnsMock:
         """The provider endpoint (HTTP/2): ``{url}/3/device/{token}``."""
         if self._h2.port is None:
             raise RuntimeError("mock APNs is not running")
-        return f"https://127.0.0.1:{self._h2.port}"
+        return f"https://{LOOPBACK}:{self._h2.port}"
 
     @property
     def port(self) -> int:
@@ -133,7 +133,3 @@ class ApnsMock:
             "fault_kinds": [kind.value for kind in FaultKind],
             "errors": sorted(APNS_REASONS),
         }
-
-
-def _not_found(request: HttpRequest) -> HttpResponse:
-    return HttpResponse.json(404, {"message": f"no route for {request.method} {request.path}"})

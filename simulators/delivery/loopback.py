@@ -11,43 +11,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import socket
 import ssl
 
 from hypercorn.asyncio import serve
-from hypercorn.config import Config
 
-from simulators.delivery.asgi import ASGIApp
+from core.web.asgi import ASGIApp
+from core.web.loopback import LOOPBACK, TlsConfig, bind_loopback
 
-LOOPBACK = "127.0.0.1"
-
-
-def bind_loopback(backlog: int = 1024) -> socket.socket:
-    """A listening TCP socket on 127.0.0.1 and a free port."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    try:
-        sock.bind((LOOPBACK, 0))
-        sock.listen(backlog)
-        sock.setblocking(False)
-    except OSError:
-        sock.close()
-        raise
-    return sock
-
-
-class _TlsConfig(Config):
-    """Hypercorn configuration that serves TLS with a context we built."""
-
-    def __init__(self, context: ssl.SSLContext) -> None:
-        super().__init__()
-        self._context = context
-
-    @property
-    def ssl_enabled(self) -> bool:
-        return True
-
-    def create_ssl_context(self) -> ssl.SSLContext:
-        return self._context
+__all__ = ["LOOPBACK", "LoopbackAsgiServer", "bind_loopback"]
 
 
 class LoopbackAsgiServer:
@@ -80,7 +51,7 @@ class LoopbackAsgiServer:
             return
         sock = bind_loopback()
         self.port = sock.getsockname()[1]
-        config = _TlsConfig(self._context)
+        config = TlsConfig(self._context)
         config.bind = [f"fd://{sock.detach()}"]
         config.h2_max_concurrent_streams = self._max_streams
         config.keep_alive_max_requests = 1_000_000

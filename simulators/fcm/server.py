@@ -21,15 +21,14 @@ from core.provider_credentials import (
     write_service_account,
 )
 from simulators.delivery.faults import FaultKind, FaultPlan
-from simulators.delivery.hub import DeliveryHub
 from simulators.delivery.loopback import LoopbackAsgiServer
-from simulators.delivery.registry import DeviceRegistry
+from simulators.delivery.provider_mock import ProviderMock
 from simulators.delivery.routes import CONTROL_PREFIX, DEVICE_PREFIX
 from simulators.fcm.app import FcmApi
 from simulators.fcm.errors import FcmErrorCode
 
 
-class FcmMock:
+class FcmMock(ProviderMock):
     def __init__(
         self,
         *,
@@ -41,16 +40,16 @@ class FcmMock:
         control_token: str | None = None,
         registrations_file: Path | None = None,
     ) -> None:
-        self.pki = pki
-        self.credentials = credentials
-        self.events = events
-        self.clock = clock
-        self.faults = faults if faults is not None else FaultPlan()
-        self.faults.allowed_errors = frozenset(code.value for code in FcmErrorCode)
-        self.control_token = control_token
-        registry = DeviceRegistry("fcm", clock=clock, path=registrations_file)
-        self.hub = DeliveryHub(
-            service="fcm", events=events, clock=clock, faults=self.faults, registry=registry
+        super().__init__(
+            "fcm",
+            pki=pki,
+            credentials=credentials,
+            events=events,
+            clock=clock,
+            allowed_errors=(code.value for code in FcmErrorCode),
+            faults=faults,
+            control_token=control_token,
+            registrations_file=registrations_file,
         )
         self.api = FcmApi(
             credentials=credentials,
