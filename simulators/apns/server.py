@@ -22,6 +22,7 @@ from simulators.apns.h2_server import ApnsH2Server
 from simulators.apns.handler import ApnsService
 from simulators.apns.reasons import APNS_REASONS
 from simulators.delivery.asgi import Router
+from simulators.delivery.event_kinds import MockEvent
 from simulators.delivery.faults import FaultKind, FaultPlan
 from simulators.delivery.loopback import LoopbackAsgiServer
 from simulators.delivery.provider_mock import ProviderMock
@@ -100,7 +101,9 @@ class ApnsMock(ProviderMock):
         except BaseException:
             await self._h2.stop()
             raise
-        self.hub.emit("started", f"mock APNs listening on {self.url}", details={"url": self.url})
+        self.hub.emit(
+            MockEvent.STARTED, f"mock APNs listening on {self.url}", details={"url": self.url}
+        )
 
     async def stop(self) -> None:
         if not self.running:
@@ -109,7 +112,7 @@ class ApnsMock(ProviderMock):
         await self._h2.stop()
         await self._side.stop()
         self._side.port = None
-        self.hub.emit("stopped", "mock APNs stopped")
+        self.hub.emit(MockEvent.STOPPED, "mock APNs stopped")
 
     def describe(self) -> dict[str, Any]:
         running = self.running

@@ -20,6 +20,7 @@ from core.provider_credentials import (
     ProviderCredentials,
     write_service_account,
 )
+from simulators.delivery.event_kinds import MockEvent
 from simulators.delivery.faults import FaultKind, FaultPlan
 from simulators.delivery.loopback import LoopbackAsgiServer
 from simulators.delivery.provider_mock import ProviderMock
@@ -89,14 +90,16 @@ class FcmMock(ProviderMock):
     async def start(self) -> None:
         await self._server.start()
         write_service_account(self.credentials, token_uri=self.token_uri)
-        self.hub.emit("started", f"mock FCM listening on {self.url}", details={"url": self.url})
+        self.hub.emit(
+            MockEvent.STARTED, f"mock FCM listening on {self.url}", details={"url": self.url}
+        )
 
     async def stop(self) -> None:
         if not self.running:
             return
         self.hub.close()
         await self._server.stop()
-        self.hub.emit("stopped", "mock FCM stopped")
+        self.hub.emit(MockEvent.STOPPED, "mock FCM stopped")
         self._server.port = None
 
     def describe(self) -> dict[str, Any]:
