@@ -9,13 +9,9 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
-from core.clock import Clock
-from core.events import EventBus
-from core.pki import PkiMaterial, server_ssl_context
-from core.provider_credentials import ProviderCredentials
+from core.pki import server_ssl_context
 from core.web.loopback import LOOPBACK
 from simulators.apns.auth import ProviderTokenVerifier
 from simulators.apns.h2_server import ApnsH2Server
@@ -23,50 +19,32 @@ from simulators.apns.handler import ApnsService
 from simulators.apns.reasons import APNS_REASONS
 from simulators.delivery.asgi import Router
 from simulators.delivery.event_kinds import MockEvent
-from simulators.delivery.faults import FaultKind, FaultPlan
+from simulators.delivery.faults import FaultKind
 from simulators.delivery.loopback import LoopbackAsgiServer
 from simulators.delivery.provider_mock import ProviderMock
 from simulators.delivery.routes import CONTROL_PREFIX, DEVICE_PREFIX, control_routes, device_routes
 
 
 class ApnsMock(ProviderMock):
-    def __init__(
-        self,
-        *,
-        pki: PkiMaterial,
-        credentials: ProviderCredentials,
-        events: EventBus,
-        clock: Clock,
-        faults: FaultPlan | None = None,
-        control_token: str | None = None,
-        registrations_file: Path | None = None,
-    ) -> None:
-        super().__init__(
-            "apns",
-            pki=pki,
-            credentials=credentials,
-            events=events,
-            clock=clock,
-            allowed_errors=APNS_REASONS,
-            faults=faults,
-            control_token=control_token,
-            registrations_file=registrations_file,
-        )
+    service_name = "apns"
+    allowed_errors = frozenset(APNS_REASONS)
+
+    def _build(self) -> None:
         self.service = ApnsService(
             hub=self.hub,
-            verifier=ProviderTokenVerifier(credentials=credentials, clock=clock),
-            clock=clock,
+            verifier=ProviderTokenVerifier(credentials=self.credentials, clock=self.clock),
+            clock=self.clock,
         )
         self._h2 = ApnsH2Server(
             self.service.handle,
-            server_ssl_context(pki, alpn=("h2",), client_ca=pki.ca_file),
+            server_ssl_context(self.pki, alpn=("h2",), client_ca=self.pki.ca_file),
         )
         router = Router()
         router.include(device_routes(self.hub))
         router.include(
-            control_routes(self.hub, describe=self.describe, control_token=control_token)
+            control_routes(self.hub, describe=self.describe, control_token=self.control_token)
         )
-        self._side = LoopbackAsgiServer(router, server_ssl_context(pki), name="apns-device")
+        self._side = LoopbackAsgiServer(router, server_ssl_context(self.pki), name="apns-device")
 
     @property
     def running(self) -> bool:

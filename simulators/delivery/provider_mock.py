@@ -7,8 +7,8 @@ registry named after the service. Subclasses add their servers and URLs.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from pathlib import Path
+from typing import ClassVar
 
 from core.clock import Clock
 from core.events import EventBus
@@ -20,17 +20,18 @@ from simulators.delivery.registry import DeviceRegistry, Service
 
 
 class ProviderMock:
-    """State common to the provider mocks; ``service`` names the hub and registry."""
+    """State common to the provider mocks; subclasses build their servers in ``_build``."""
+
+    service_name: ClassVar[Service]
+    allowed_errors: ClassVar[frozenset[str]]
 
     def __init__(
         self,
-        service: Service,
         *,
         pki: PkiMaterial,
         credentials: ProviderCredentials,
         events: EventBus,
         clock: Clock,
-        allowed_errors: Iterable[str],
         faults: FaultPlan | None = None,
         control_token: str | None = None,
         registrations_file: Path | None = None,
@@ -40,9 +41,18 @@ class ProviderMock:
         self.events = events
         self.clock = clock
         self.faults = faults if faults is not None else FaultPlan()
-        self.faults.allowed_errors = frozenset(allowed_errors)
+        self.faults.allowed_errors = self.allowed_errors
         self.control_token = control_token
-        registry = DeviceRegistry(service, clock=clock, path=registrations_file)
+        registry = DeviceRegistry(self.service_name, clock=clock, path=registrations_file)
         self.hub = DeliveryHub(
-            service=service, events=events, clock=clock, faults=self.faults, registry=registry
+            service=self.service_name,
+            events=events,
+            clock=clock,
+            faults=self.faults,
+            registry=registry,
         )
+        self._build()
+
+    def _build(self) -> None:
+        """Create the servers; runs at the end of ``__init__``."""
+        raise NotImplementedError

@@ -9,19 +9,15 @@ workspace CA.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
-from core.clock import Clock
-from core.events import EventBus
-from core.pki import PkiMaterial, server_ssl_context
+from core.pki import server_ssl_context
 from core.provider_credentials import (
     FCM_ANDROID_APP_ID,
-    ProviderCredentials,
     write_service_account,
 )
 from simulators.delivery.event_kinds import MockEvent
-from simulators.delivery.faults import FaultKind, FaultPlan
+from simulators.delivery.faults import FaultKind
 from simulators.delivery.loopback import LoopbackAsgiServer
 from simulators.delivery.provider_mock import ProviderMock
 from simulators.delivery.routes import CONTROL_PREFIX, DEVICE_PREFIX
@@ -30,37 +26,19 @@ from simulators.fcm.errors import FcmErrorCode
 
 
 class FcmMock(ProviderMock):
-    def __init__(
-        self,
-        *,
-        pki: PkiMaterial,
-        credentials: ProviderCredentials,
-        events: EventBus,
-        clock: Clock,
-        faults: FaultPlan | None = None,
-        control_token: str | None = None,
-        registrations_file: Path | None = None,
-    ) -> None:
-        super().__init__(
-            "fcm",
-            pki=pki,
-            credentials=credentials,
-            events=events,
-            clock=clock,
-            allowed_errors=(code.value for code in FcmErrorCode),
-            faults=faults,
-            control_token=control_token,
-            registrations_file=registrations_file,
-        )
+    service_name = "fcm"
+    allowed_errors = frozenset(code.value for code in FcmErrorCode)
+
+    def _build(self) -> None:
         self.api = FcmApi(
-            credentials=credentials,
+            credentials=self.credentials,
             hub=self.hub,
-            clock=clock,
+            clock=self.clock,
             token_uri=lambda: self.token_uri if self.running else None,
             describe=self.describe,
-            control_token=control_token,
+            control_token=self.control_token,
         )
-        self._server = LoopbackAsgiServer(self.api.router, server_ssl_context(pki), name="fcm")
+        self._server = LoopbackAsgiServer(self.api.router, server_ssl_context(self.pki), name="fcm")
 
     @property
     def running(self) -> bool:
