@@ -31,6 +31,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Literal
 
+from core.protocol.errors import PushSimError
+
 log = logging.getLogger(__name__)
 
 MAX_LATENCY = 300.0
@@ -61,8 +63,13 @@ ERROR_KINDS = frozenset(
 )
 
 
-class FaultError(ValueError):
-    """A fault description that cannot be applied (bad kind, value or error name)."""
+class FaultError(PushSimError, ValueError):
+    """A fault description that cannot be applied (bad kind, value or error name).
+
+    Answered with 400; still a ``ValueError`` for callers that catch that.
+    """
+
+    http_status = 400
 
 
 @dataclass(frozen=True, kw_only=True)

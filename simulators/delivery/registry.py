@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from core.clock import Clock
+from core.protocol.errors import PushSimError
 from core.workspace import write_secret
 
 Service = Literal["fcm", "apns"]
@@ -31,8 +32,13 @@ FID_RE = re.compile(r"^[A-Za-z0-9_-]{22}$")
 APNS_TOKEN_RE = re.compile(r"^[0-9a-fA-F]{64}$")
 
 
-class RegistrationError(ValueError):
-    """A registration request that cannot be honoured (bad app ID, environment...)."""
+class RegistrationError(PushSimError, ValueError):
+    """A registration request that cannot be honoured (bad app ID, environment...).
+
+    Answered with 400; still a ``ValueError`` for callers that catch that.
+    """
+
+    http_status = 400
 
 
 @dataclass(frozen=True, kw_only=True)
