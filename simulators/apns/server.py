@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from core.pki import server_ssl_context
+from core.web.asgi_server import LoopbackAsgiServer
 from core.web.loopback import LOOPBACK
 from simulators.apns.auth import ProviderTokenVerifier
 from simulators.apns.h2_server import ApnsH2Server
@@ -20,7 +21,6 @@ from simulators.apns.reasons import APNS_REASONS
 from simulators.delivery.asgi import Router
 from simulators.delivery.event_kinds import MockEvent
 from simulators.delivery.faults import FaultKind
-from simulators.delivery.loopback import LoopbackAsgiServer
 from simulators.delivery.provider_mock import ProviderMock
 from simulators.delivery.routes import CONTROL_PREFIX, DEVICE_PREFIX, control_routes, device_routes
 

@@ -16,9 +16,9 @@ from core.provider_credentials import (
     FCM_ANDROID_APP_ID,
     write_service_account,
 )
+from core.web.asgi_server import LoopbackAsgiServer
 from simulators.delivery.event_kinds import MockEvent
 from simulators.delivery.faults import FaultKind
-from simulators.delivery.loopback import LoopbackAsgiServer
 from simulators.delivery.provider_mock import ProviderMock
 from simulators.delivery.routes import CONTROL_PREFIX, DEVICE_PREFIX
 from simulators.fcm.app import FcmApi
