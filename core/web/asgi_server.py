@@ -55,9 +55,7 @@ class LoopbackAsgiServer:
         config.keep_alive_max_requests = 1_000_000
         config.graceful_timeout = 1.0
         config.accesslog = None
-        config.errorlog = logging.getLogger(
-            f"simulators.{self._name}.hypercorn"
-        )
+        config.errorlog = logging.getLogger(f"simulators.{self._name}.hypercorn")
         self._shutdown = asyncio.Event()
         self._task = asyncio.create_task(
             serve(self._app, config, shutdown_trigger=self._shutdown.wait),  # type: ignore[arg-type]
