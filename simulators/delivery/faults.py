@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Literal
 
-from core.protocol.errors import PushSimError
+from simulators.delivery.input_error import MockInputError
 
 log = logging.getLogger(__name__)
 
@@ -63,13 +63,8 @@ ERROR_KINDS = frozenset(
 )
 
 
-class FaultError(PushSimError, ValueError):
-    """A fault description that cannot be applied (bad kind, value or error name).
-
-    Answered with 400; still a ``ValueError`` for callers that catch that.
-    """
-
-    http_status = 400
+class FaultError(MockInputError):
+    """A fault description that cannot be applied (bad kind, value or error name)."""
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -20,8 +20,8 @@ from pathlib import Path
 from typing import Any, Literal
 
 from core.clock import Clock
-from core.protocol.errors import PushSimError
 from core.workspace import write_secret
+from simulators.delivery.input_error import MockInputError
 
 Service = Literal["fcm", "apns"]
 ENVIRONMENTS = ("sandbox", "production")
@@ -32,13 +32,8 @@ FID_RE = re.compile(r"^[A-Za-z0-9_-]{22}$")
 APNS_TOKEN_RE = re.compile(r"^[0-9a-fA-F]{64}$")
 
 
-class RegistrationError(PushSimError, ValueError):
-    """A registration request that cannot be honoured (bad app ID, environment...).
-
-    Answered with 400; still a ``ValueError`` for callers that catch that.
-    """
-
-    http_status = 400
+class RegistrationError(MockInputError):
+    """A registration request that cannot be honoured (bad app ID, environment...)."""
 
 
 @dataclass(frozen=True, kw_only=True)
