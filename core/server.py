@@ -14,12 +14,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import socket
-import ssl
 from typing import Any, cast
 
 from hypercorn.asyncio import serve
-from hypercorn.config import Config
 from hypercorn.typing import Framework
 
 from core.api.app import CoreApi
@@ -32,36 +29,12 @@ from core.push.endpoints import ProviderEndpoints
 from core.service import CoreService
 from core.settings import CoreSettings
 from core.storage import Database
+from core.web.loopback import LOOPBACK, TlsConfig, bind_loopback
 from core.workspace import Workspace
 
 __all__ = ["CoreServer", "ProviderEndpoints"]
 
 log = logging.getLogger(__name__)
-
-
-class _TlsConfig(Config):
-    """hypercorn config that serves our SSL context (ALPN h2 + http/1.1, the workspace cert)."""
-
-    def __init__(self, context: ssl.SSLContext) -> None:
-        super().__init__()
-        self._context = context
-
-    def create_ssl_context(self) -> ssl.SSLContext:
-        return self._context
-
-
-def bind_loopback() -> socket.socket:
-    """A listening TCP socket on 127.0.0.1 and a free port."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    try:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind(("127.0.0.1", 0))
-        sock.listen(128)
-        sock.setblocking(False)
-    except OSError:
-        sock.close()
-        raise
-    return sock
 
 
 def _report_crash(task: asyncio.Task[None]) -> None:
@@ -104,7 +77,7 @@ class CoreServer:
     def url(self) -> str:
         if self._port is None:
             raise RuntimeError("CoreServer not started")
-        return f"https://127.0.0.1:{self._port}"
+        return f"https://{LOOPBACK}:{self._port}"
 
     async def open_service(self) -> CoreService:
         """Database and service without HTTP (start() calls it; the seed may call it first)."""
@@ -132,14 +105,14 @@ class CoreServer:
         service = await self.open_service()
         service.start_background()
         app = CoreApi(service, self.workspace.admin_token())
-        config = _TlsConfig(server_ssl_context(self.pki))
+        config = TlsConfig(server_ssl_context(self.pki))
         # hypercorn only turns TLS on when both are set; our context replaces its own
         config.certfile = str(self.pki.server_cert_file)
         config.keyfile = str(self.pki.server_key_file)
         config.accesslog = None
         config.errorlog = logging.getLogger("core.server.hypercorn")  # follows app logging
         config.graceful_timeout = 2.0
-        sock = bind_loopback()
+        sock = bind_loopback(backlog=128)
         self._port = int(sock.getsockname()[1])
         config.bind = [f"fd://{sock.detach()}"]  # hypercorn owns (and closes) the fd now
         self._stopping = asyncio.Event()

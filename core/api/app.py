@@ -10,28 +10,19 @@ from __future__ import annotations
 
 import hmac
 import logging
-from collections.abc import Awaitable, Callable, MutableMapping
-from typing import Any
 from urllib.parse import parse_qsl
 
 from core.api import activation, admin, admin_records, device, login, openapi, sessions
 from core.api.http import ApiError, Request, Response, Router
 from core.protocol.errors import PushSimError
 from core.service import CoreService
+from core.web.asgi import Receive, Scope, Send, answer_lifespan
+from core.web.body import BodyTooLarge, ClientGone, declared_length, read_body
 
 log = logging.getLogger(__name__)
 
-Scope = MutableMapping[str, Any]
-Message = MutableMapping[str, Any]
-Receive = Callable[[], Awaitable[Message]]
-Send = Callable[[Message], Awaitable[None]]
-
 
 _DRAIN_LIMIT = 1024 * 1024  # oversized bodies up to this are read and discarded, then 413
-
-
-class _Disconnected(Exception):
-    pass
 
 
 def _not_utf8(text: str) -> bool:
@@ -61,24 +52,15 @@ class CoreApi:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
-            await self._lifespan(receive, send)
+            await answer_lifespan(receive, send)
             return
         if scope["type"] != "http":
             return  # no websockets here
         try:
             response = await self._handle(scope, receive)
-        except _Disconnected:
+        except ClientGone:
             return
         await self._send(send, response)
-
-    async def _lifespan(self, receive: Receive, send: Send) -> None:
-        while True:
-            message = await receive()
-            if message["type"] == "lifespan.startup":
-                await send({"type": "lifespan.startup.complete"})
-            elif message["type"] == "lifespan.shutdown":
-                await send({"type": "lifespan.shutdown.complete"})
-                return
 
     async def _handle(self, scope: Scope, receive: Receive) -> Response:
         try:
@@ -106,7 +88,7 @@ class CoreApi:
         except PushSimError as error:  # the one error family: each knows its status
             status = error.http_status if 400 <= error.http_status < 600 else 500
             return Response(status, error.body(), error.headers)
-        except _Disconnected:
+        except ClientGone:
             raise
         except Exception:
             log.exception("unhandled error on %s %s", scope.get("method"), scope.get("path"))
@@ -124,32 +106,13 @@ class CoreApi:
             )
 
     async def _read_body(self, headers: dict[str, str], receive: Receive) -> bytes:
-        declared = headers.get("content-length")
-        if declared is not None:
-            if not declared.isdigit():
-                raise ApiError(400, "invalid Content-Length")
-            if int(declared) > _DRAIN_LIMIT:
-                raise self._too_large()  # abuse: answer now, whatever the connection does
-        chunks: list[bytes] = []
-        size = 0
-        while True:
-            message = await receive()
-            if message["type"] == "http.disconnect":
-                raise _Disconnected
-            chunk = message.get("body", b"")
-            size += len(chunk)
-            if size <= self._max_body:
-                chunks.append(chunk)
-            elif size > _DRAIN_LIMIT:
-                raise self._too_large()
-            if not message.get("more_body", False):
-                break
-        # Reading an oversized body to its end before answering keeps HTTP/2
-        # connections healthy: hypercorn drops the whole connection when DATA
-        # arrives for a stream that has already been answered.
-        if size > self._max_body:
-            raise self._too_large()
-        return b"".join(chunks)
+        declared = declared_length(headers)
+        if declared is not None and declared > _DRAIN_LIMIT:
+            raise self._too_large()  # abuse: answer now, whatever the connection does
+        try:
+            return await read_body(receive, limit=self._max_body, drain_limit=_DRAIN_LIMIT)
+        except BodyTooLarge:
+            raise self._too_large() from None
 
     def _too_large(self) -> ApiError:
         return ApiError(413, f"request body larger than {self._max_body} bytes")

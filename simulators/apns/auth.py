@@ -14,8 +14,6 @@ workspace CA; the topic is the certificate subject's UID (the bundle ID).
 
 from __future__ import annotations
 
-from typing import Any
-
 import jwt
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -23,6 +21,7 @@ from cryptography.x509.oid import NameOID
 
 from core.clock import Clock
 from core.provider_credentials import ProviderCredentials
+from simulators.delivery.signed_jwt import decode_signed
 
 TOKEN_LIFETIME = 3600
 FUTURE_SKEW = 300
@@ -77,19 +76,8 @@ class ProviderTokenVerifier:
 
     def _verify(self, token: str) -> int | str:
         try:
-            header = jwt.get_unverified_header(token)
-            claims: dict[str, Any] = jwt.decode(
-                token,
-                key=self._public_key,
-                algorithms=["ES256"],
-                options={
-                    "verify_signature": True,
-                    "verify_exp": False,
-                    "verify_iat": False,
-                    "verify_nbf": False,
-                    "verify_aud": False,
-                    "require": ["iss", "iat"],
-                },
+            header, claims = decode_signed(
+                token, key=self._public_key, algorithm="ES256", required=["iss", "iat"]
             )
         except jwt.PyJWTError:
             return "InvalidProviderToken"

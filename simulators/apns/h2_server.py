@@ -37,10 +37,10 @@ from h2.events import (
 from h2.exceptions import H2Error
 from h2.settings import SettingCodes, Settings
 
+from core.web.loopback import bind_loopback
 from simulators.apns.auth import topic_from_certificate
 from simulators.apns.handler import ApnsRequest
 from simulators.apns.reasons import ApnsResponse
-from simulators.delivery.loopback import bind_loopback
 
 log = logging.getLogger(__name__)
 

@@ -33,6 +33,7 @@ from typing import Any
 from core.clock import Clock
 from simulators.apns.auth import ProviderTokenVerifier
 from simulators.apns.reasons import ApnsResponse
+from simulators.delivery.event_kinds import MockEvent
 from simulators.delivery.faults import Fault, FaultKind
 from simulators.delivery.hub import DeliveryHub
 from simulators.delivery.registry import APNS_TOKEN_RE
@@ -114,7 +115,7 @@ class ApnsService:
         payload = _json_object(request.body)
         request_id = _request_id(payload)
         self.hub.emit(
-            "send",
+            MockEvent.SEND,
             f"{request.method} {request.path}",
             raw=raw,
             request_id=request_id,
@@ -125,7 +126,7 @@ class ApnsService:
         )
         response, outcome = await self._decide(request, payload)
         self.hub.emit(
-            "accepted" if response.status == 200 else "rejected",
+            MockEvent.ACCEPTED if response.status == 200 else MockEvent.REJECTED,
             f"HTTP {response.status} {response.reason or outcome}",
             raw=response.body.decode("utf-8") or None,
             request_id=request_id,
@@ -186,7 +187,7 @@ class ApnsService:
         decision = self.hub.faults.decide(token.lower())
         for fault in decision.fired:
             self.hub.emit(
-                "fault_fired",
+                MockEvent.FAULT_FIRED,
                 f"fault {fault.kind.value} fired",
                 details={**fault.to_dict(), "target": token},
             )

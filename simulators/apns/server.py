@@ -9,63 +9,42 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
-from core.clock import Clock
-from core.events import EventBus
-from core.pki import PkiMaterial, server_ssl_context
-from core.provider_credentials import ProviderCredentials
+from core.pki import server_ssl_context
+from core.web.asgi_server import LoopbackAsgiServer
+from core.web.loopback import LOOPBACK
 from simulators.apns.auth import ProviderTokenVerifier
 from simulators.apns.h2_server import ApnsH2Server
 from simulators.apns.handler import ApnsService
 from simulators.apns.reasons import APNS_REASONS
-from simulators.delivery.asgi import HttpRequest, HttpResponse, Router
-from simulators.delivery.faults import FaultKind, FaultPlan
-from simulators.delivery.hub import DeliveryHub
-from simulators.delivery.loopback import LoopbackAsgiServer
-from simulators.delivery.registry import DeviceRegistry
+from simulators.delivery.asgi import Router
+from simulators.delivery.event_kinds import MockEvent
+from simulators.delivery.faults import FaultKind
+from simulators.delivery.provider_mock import ProviderMock
 from simulators.delivery.routes import CONTROL_PREFIX, DEVICE_PREFIX, control_routes, device_routes
 
 
-class ApnsMock:
-    def __init__(
-        self,
-        *,
-        pki: PkiMaterial,
-        credentials: ProviderCredentials,
-        events: EventBus,
-        clock: Clock,
-        faults: FaultPlan | None = None,
-        control_token: str | None = None,
-        registrations_file: Path | None = None,
-    ) -> None:
-        self.pki = pki
-        self.credentials = credentials
-        self.events = events
-        self.clock = clock
-        self.faults = faults if faults is not None else FaultPlan()
-        self.faults.allowed_errors = frozenset(APNS_REASONS)
-        self.control_token = control_token
-        registry = DeviceRegistry("apns", clock=clock, path=registrations_file)
-        self.hub = DeliveryHub(
-            service="apns", events=events, clock=clock, faults=self.faults, registry=registry
-        )
+class ApnsMock(ProviderMock):
+    service_name = "apns"
+    allowed_errors = frozenset(APNS_REASONS)
+
+    def _build(self) -> None:
         self.service = ApnsService(
             hub=self.hub,
-            verifier=ProviderTokenVerifier(credentials=credentials, clock=clock),
-            clock=clock,
+            verifier=ProviderTokenVerifier(credentials=self.credentials, clock=self.clock),
+            clock=self.clock,
         )
         self._h2 = ApnsH2Server(
             self.service.handle,
-            server_ssl_context(pki, alpn=("h2",), client_ca=pki.ca_file),
+            server_ssl_context(self.pki, alpn=("h2",), client_ca=self.pki.ca_file),
         )
-        router = Router(fallback=_not_found)
+        router = Router()
         router.include(device_routes(self.hub))
         router.include(
-            control_routes(self.hub, describe=self.describe, control_token=control_token)
+            control_routes(self.hub, describe=self.describe, control_token=self.control_token)
         )
-        self._side = LoopbackAsgiServer(router, server_ssl_context(pki), name="apns-device")
+        self._side = LoopbackAsgiServer(router, server_ssl_context(self.pki), name="apns-device")
 
     @property
     def running(self) -> bool:
@@ -76,7 +55,7 @@ class ApnsMock:
         """The provider endpoint (HTTP/2): ``{url}/3/device/{token}``."""
         if self._h2.port is None:
             raise RuntimeError("mock APNs is not running")
-        return f"https://127.0.0.1:{self._h2.port}"
+        return f"https://{LOOPBACK}:{self._h2.port}"
 
     @property
     def port(self) -> int:
@@ -100,7 +79,9 @@ class ApnsMock:
         except BaseException:
             await self._h2.stop()
             raise
-        self.hub.emit("started", f"mock APNs listening on {self.url}", details={"url": self.url})
+        self.hub.emit(
+            MockEvent.STARTED, f"mock APNs listening on {self.url}", details={"url": self.url}
+        )
 
     async def stop(self) -> None:
         if not self.running:
@@ -109,7 +90,7 @@ class ApnsMock:
         await self._h2.stop()
         await self._side.stop()
         self._side.port = None
-        self.hub.emit("stopped", "mock APNs stopped")
+        self.hub.emit(MockEvent.STOPPED, "mock APNs stopped")
 
     def describe(self) -> dict[str, Any]:
         running = self.running
@@ -133,7 +114,3 @@ class ApnsMock:
             "fault_kinds": [kind.value for kind in FaultKind],
             "errors": sorted(APNS_REASONS),
         }
-
-
-def _not_found(request: HttpRequest) -> HttpResponse:
-    return HttpResponse.json(404, {"message": f"no route for {request.method} {request.path}"})

@@ -10,25 +10,26 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Awaitable, Callable, Mapping, MutableMapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-Scope = MutableMapping[str, Any]
-Message = MutableMapping[str, Any]
-Receive = Callable[[], Awaitable[Message]]
-Send = Callable[[Message], Awaitable[None]]
-ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+from core.web.asgi import ASGIApp, Receive, Scope, Send, answer_lifespan
+from core.web.body import BodyTooLarge, ClientGone, read_body
+
+__all__ = [
+    "ASGIApp",
+    "BodyTooLarge",
+    "ClientGone",
+    "HttpRequest",
+    "HttpResponse",
+    "Receive",
+    "Router",
+    "Scope",
+    "Send",
+]
 
 DEFAULT_BODY_LIMIT = 1 << 20
-
-
-class BodyTooLarge(Exception):
-    pass
-
-
-class ClientGone(Exception):
-    """The client disconnected before its request body was complete."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -72,19 +73,7 @@ Fallback = Callable[[HttpRequest], HttpResponse]
 
 
 async def read_request(scope: Scope, receive: Receive, *, limit: int) -> HttpRequest:
-    chunks: list[bytes] = []
-    size = 0
-    while True:
-        message = await receive()
-        if message["type"] == "http.disconnect":
-            raise ClientGone
-        chunk = message.get("body", b"")
-        size += len(chunk)
-        if size > limit:
-            raise BodyTooLarge
-        chunks.append(chunk)
-        if not message.get("more_body", False):
-            break
+    body = await read_body(receive, limit=limit)
     header_list = tuple(
         (name.decode("latin-1").lower(), value.decode("latin-1"))
         for name, value in scope.get("headers", ())
@@ -94,7 +83,7 @@ async def read_request(scope: Scope, receive: Receive, *, limit: int) -> HttpReq
         path=str(scope["path"]),
         query=bytes(scope.get("query_string", b"")).decode("latin-1"),
         headers=dict(header_list),
-        body=b"".join(chunks),
+        body=body,
         header_list=header_list,
     )
 
@@ -106,16 +95,6 @@ async def send_response(send: Send, response: HttpResponse) -> None:
     headers.append((b"content-length", str(len(response.body)).encode("ascii")))
     await send({"type": "http.response.start", "status": response.status, "headers": headers})
     await send({"type": "http.response.body", "body": response.body})
-
-
-async def answer_lifespan(receive: Receive, send: Send) -> None:
-    while True:
-        message = await receive()
-        if message["type"] == "lifespan.startup":
-            await send({"type": "lifespan.startup.complete"})
-        elif message["type"] == "lifespan.shutdown":
-            await send({"type": "lifespan.shutdown.complete"})
-            return
 
 
 def _plain_not_found(request: HttpRequest) -> HttpResponse:

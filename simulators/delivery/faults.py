@@ -31,6 +31,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Literal
 
+from simulators.delivery.input_error import MockInputError
+
 log = logging.getLogger(__name__)
 
 MAX_LATENCY = 300.0
@@ -61,7 +63,7 @@ ERROR_KINDS = frozenset(
 )
 
 
-class FaultError(ValueError):
+class FaultError(MockInputError):
     """A fault description that cannot be applied (bad kind, value or error name)."""
 
 

@@ -17,6 +17,7 @@ from typing import Any
 
 from core.clock import Clock
 from core.events import Event, EventBus
+from simulators.delivery.event_kinds import MockEvent, fault_change_event
 from simulators.delivery.faults import FaultChange, FaultKind, FaultPlan
 from simulators.delivery.registry import DeviceRegistry, Registration, Service
 from simulators.delivery.store import Notification, OfflineStore
@@ -77,7 +78,7 @@ class DeliveryHub:
     # -- events ---------------------------------------------------------------
     def emit(
         self,
-        kind: str,
+        kind: MockEvent,
         summary: str,
         *,
         raw: str | None = None,
@@ -97,7 +98,9 @@ class DeliveryHub:
             time=self.clock.now(),
         )
 
-    def _emit_notification(self, kind: str, summary: str, n: Notification, **extra: Any) -> None:
+    def _emit_notification(
+        self, kind: MockEvent, summary: str, n: Notification, **extra: Any
+    ) -> None:
         details = {"token": n.token, "message_id": n.message_id, **n.details, **extra}
         self.emit(
             kind, summary, raw=n.raw, request_id=n.request_id, target="device", details=details
@@ -116,7 +119,7 @@ class DeliveryHub:
 
     def _emit_registered(self, registration: Registration) -> None:
         self.emit(
-            "device_registered",
+            MockEvent.DEVICE_REGISTERED,
             f"device registered for {registration.app_id}",
             target="device",
             details=registration.to_dict(),
@@ -132,7 +135,7 @@ class DeliveryHub:
         if stream is not None:
             stream.push(StreamEnd(reason="unregistered", at=registration.unregistered_at))
         self.emit(
-            "device_unregistered",
+            MockEvent.DEVICE_UNREGISTERED,
             f"app {registration.app_id} uninstalled; token unregistered",
             target="device",
             details={**registration.to_dict(), "discarded": len(discarded)},
@@ -152,7 +155,9 @@ class DeliveryHub:
             previous.push(StreamEnd(reason="replaced", at=self.clock.now()))
         stream = DeviceStream(token)
         self._streams[token] = stream
-        self.emit("device_online", "device connected", target="device", details={"token": token})
+        self.emit(
+            MockEvent.DEVICE_ONLINE, "device connected", target="device", details={"token": token}
+        )
         self._flush(token)
         return stream
 
@@ -160,7 +165,7 @@ class DeliveryHub:
         if self._streams.get(stream.token) is stream:
             del self._streams[stream.token]
             self.emit(
-                "device_offline",
+                MockEvent.DEVICE_OFFLINE,
                 "device disconnected",
                 target="device",
                 details={"token": stream.token},
@@ -179,7 +184,9 @@ class DeliveryHub:
         live, expired = self.store.take(token, now=self.clock.now())
         for notification in expired:
             self._emit_notification(
-                "expired", "stored notification expired before the device came back", notification
+                MockEvent.EXPIRED,
+                "stored notification expired before the device came back",
+                notification,
             )
         for notification in live:
             self._deliver(notification, stored=True)
@@ -187,14 +194,17 @@ class DeliveryHub:
     def _deliver(self, notification: Notification, *, stored: bool) -> None:
         self._streams[notification.token].push(notification)
         summary = "delivered from store on reconnect" if stored else "delivered"
-        self._emit_notification("delivered", summary, notification, from_store=stored)
+        self._emit_notification(MockEvent.DELIVERED, summary, notification, from_store=stored)
 
     # -- the provider hands over accepted sends ----------------------------------------
     def accept(self, notification: Notification, *, dropped_by: str | None = None) -> str:
         """Deliver, store or drop an accepted notification; returns what happened."""
         if dropped_by is not None:
             self._emit_notification(
-                "dropped", "accepted but never delivered (fault)", notification, fault=dropped_by
+                MockEvent.DROPPED,
+                "accepted but never delivered (fault)",
+                notification,
+                fault=dropped_by,
             )
             return "dropped"
         if self.is_online(notification.token):
@@ -203,13 +213,13 @@ class DeliveryHub:
         result = self.store.put(notification, now=self.clock.now())
         for old in result.replaced:
             self._emit_notification(
-                "superseded", "stored notification replaced by a newer one", old
+                MockEvent.SUPERSEDED, "stored notification replaced by a newer one", old
             )
         if result.stored:
-            self._emit_notification("stored", "device offline: stored", notification)
+            self._emit_notification(MockEvent.STORED, "device offline: stored", notification)
             return "stored"
         self._emit_notification(
-            "discarded", f"device offline and not storable ({result.reason})", notification
+            MockEvent.DISCARDED, f"device offline and not storable ({result.reason})", notification
         )
         return "discarded"
 
@@ -220,7 +230,7 @@ class DeliveryHub:
             self.uninstall(fault.token)
             return
         self.emit(
-            f"fault_{change.action}",
+            fault_change_event(change.action),
             f"fault {fault.kind.value} {change.action}",
             details=fault.to_dict(),
         )

@@ -21,6 +21,7 @@ from typing import Any, Literal
 
 from core.clock import Clock
 from core.workspace import write_secret
+from simulators.delivery.input_error import MockInputError
 
 Service = Literal["fcm", "apns"]
 ENVIRONMENTS = ("sandbox", "production")
@@ -31,7 +32,7 @@ FID_RE = re.compile(r"^[A-Za-z0-9_-]{22}$")
 APNS_TOKEN_RE = re.compile(r"^[0-9a-fA-F]{64}$")
 
 
-class RegistrationError(ValueError):
+class RegistrationError(MockInputError):
     """A registration request that cannot be honoured (bad app ID, environment...)."""
 
 

@@ -28,6 +28,7 @@ from typing import Any
 from core.clock import Clock
 from core.provider_credentials import ProviderCredentials
 from simulators.delivery.asgi import HttpRequest, HttpResponse, Router
+from simulators.delivery.event_kinds import MockEvent
 from simulators.delivery.faults import Fault, FaultKind, FaultPlan
 from simulators.delivery.hub import DeliveryHub
 from simulators.delivery.registry import FCM_TOKEN_RE, FID_RE, Registration
@@ -82,7 +83,7 @@ class FcmApi:
         )
         outcome = "issued" if answer.status == 200 else answer.body.get("error", "refused")
         self.hub.emit(
-            "oauth_token",
+            MockEvent.OAUTH_TOKEN,
             f"OAuth token request: {outcome}",
             raw="grant_type=urn:ietf:params:oauth:grant-type:jwt-bearer&assertion=<redacted>",
             details={"status": answer.status, "claims": answer.claims},
@@ -96,7 +97,7 @@ class FcmApi:
         raw = request.body.decode("utf-8", errors="replace")
         request_id = _request_id(request.body)
         self.hub.emit(
-            "send",
+            MockEvent.SEND,
             f"POST messages:send for project {params['project']}",
             raw=raw,
             request_id=request_id,
@@ -108,7 +109,7 @@ class FcmApi:
         except ValueError:
             answer = {}
         self.hub.emit(
-            "accepted" if response.status == 200 else "rejected",
+            MockEvent.ACCEPTED if response.status == 200 else MockEvent.REJECTED,
             f"HTTP {response.status} {outcome}".rstrip(),
             raw=response.body.decode("utf-8"),
             request_id=request_id,
@@ -226,7 +227,7 @@ class FcmApi:
 
     def _emit_fault(self, fault: Fault, token: str | None) -> None:
         self.hub.emit(
-            "fault_fired",
+            MockEvent.FAULT_FIRED,
             f"fault {fault.kind.value} fired",
             details={**fault.to_dict(), "target": token},
         )

@@ -26,6 +26,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 from core.clock import Clock
 from core.provider_credentials import GOOGLE_TOKEN_URI, ProviderCredentials
+from simulators.delivery.signed_jwt import decode_signed
 
 JWT_BEARER_GRANT = "urn:ietf:params:oauth:grant-type:jwt-bearer"
 ACCESS_TOKEN_LIFETIME = 3600
@@ -88,19 +89,11 @@ class OAuthIssuer:
         if not assertion:
             return _refusal("invalid_request", "Missing required parameter: assertion")
         try:
-            header = jwt.get_unverified_header(assertion)
-            claims: dict[str, Any] = jwt.decode(
+            header, claims = decode_signed(
                 assertion,
                 key=self._public_key,
-                algorithms=["RS256"],
-                options={
-                    "verify_signature": True,
-                    "verify_exp": False,
-                    "verify_iat": False,
-                    "verify_nbf": False,
-                    "verify_aud": False,
-                    "require": ["iss", "aud", "iat", "exp"],
-                },
+                algorithm="RS256",
+                required=["iss", "aud", "iat", "exp"],
             )
         except jwt.PyJWTError:
             return _refusal("invalid_grant", "Invalid JWT Signature.")

@@ -9,58 +9,36 @@ workspace CA.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
-from core.clock import Clock
-from core.events import EventBus
-from core.pki import PkiMaterial, server_ssl_context
+from core.pki import server_ssl_context
 from core.provider_credentials import (
     FCM_ANDROID_APP_ID,
-    ProviderCredentials,
     write_service_account,
 )
-from simulators.delivery.faults import FaultKind, FaultPlan
-from simulators.delivery.hub import DeliveryHub
-from simulators.delivery.loopback import LoopbackAsgiServer
-from simulators.delivery.registry import DeviceRegistry
+from core.web.asgi_server import LoopbackAsgiServer
+from simulators.delivery.event_kinds import MockEvent
+from simulators.delivery.faults import FaultKind
+from simulators.delivery.provider_mock import ProviderMock
 from simulators.delivery.routes import CONTROL_PREFIX, DEVICE_PREFIX
 from simulators.fcm.app import FcmApi
 from simulators.fcm.errors import FcmErrorCode
 
 
-class FcmMock:
-    def __init__(
-        self,
-        *,
-        pki: PkiMaterial,
-        credentials: ProviderCredentials,
-        events: EventBus,
-        clock: Clock,
-        faults: FaultPlan | None = None,
-        control_token: str | None = None,
-        registrations_file: Path | None = None,
-    ) -> None:
-        self.pki = pki
-        self.credentials = credentials
-        self.events = events
-        self.clock = clock
-        self.faults = faults if faults is not None else FaultPlan()
-        self.faults.allowed_errors = frozenset(code.value for code in FcmErrorCode)
-        self.control_token = control_token
-        registry = DeviceRegistry("fcm", clock=clock, path=registrations_file)
-        self.hub = DeliveryHub(
-            service="fcm", events=events, clock=clock, faults=self.faults, registry=registry
-        )
+class FcmMock(ProviderMock):
+    service_name = "fcm"
+    allowed_errors = frozenset(code.value for code in FcmErrorCode)
+
+    def _build(self) -> None:
         self.api = FcmApi(
-            credentials=credentials,
+            credentials=self.credentials,
             hub=self.hub,
-            clock=clock,
+            clock=self.clock,
             token_uri=lambda: self.token_uri if self.running else None,
             describe=self.describe,
-            control_token=control_token,
+            control_token=self.control_token,
         )
-        self._server = LoopbackAsgiServer(self.api.router, server_ssl_context(pki), name="fcm")
+        self._server = LoopbackAsgiServer(self.api.router, server_ssl_context(self.pki), name="fcm")
 
     @property
     def running(self) -> bool:
@@ -90,14 +68,16 @@ class FcmMock:
     async def start(self) -> None:
         await self._server.start()
         write_service_account(self.credentials, token_uri=self.token_uri)
-        self.hub.emit("started", f"mock FCM listening on {self.url}", details={"url": self.url})
+        self.hub.emit(
+            MockEvent.STARTED, f"mock FCM listening on {self.url}", details={"url": self.url}
+        )
 
     async def stop(self) -> None:
         if not self.running:
             return
         self.hub.close()
         await self._server.stop()
-        self.hub.emit("stopped", "mock FCM stopped")
+        self.hub.emit(MockEvent.STOPPED, "mock FCM stopped")
         self._server.port = None
 
     def describe(self) -> dict[str, Any]:

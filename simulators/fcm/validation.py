@@ -16,6 +16,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from core.protocol.errors import PushSimError
+
 PAYLOAD_LIMIT = 4096
 MAX_TTL = 28 * 24 * 3600  # FCM keeps messages four weeks at most
 TTL_RE = re.compile(r"^(\d{1,12})(\.\d{1,9})?s$")
@@ -26,12 +28,16 @@ TARGETS = ("token", "fid", "topic", "condition")
 TargetKind = Literal["token", "fid", "topic", "condition"]
 
 
-class FcmInvalid(Exception):
-    """An INVALID_ARGUMENT answer: ``field`` names the offending field."""
+class FcmInvalid(PushSimError):
+    """An INVALID_ARGUMENT answer (400): ``field`` names the offending field.
+
+    Part of the one error family; the wire body stays Google's error JSON.
+    """
+
+    http_status = 400
 
     def __init__(self, message: str, field: str | None = None) -> None:
         super().__init__(message)
-        self.message = message
         self.field = field
 
 

@@ -1,0 +1,58 @@
+"""``ProviderMock``: what the mock FCM and mock APNs share before their wire differs.
+
+Both hold the workspace PKI and credentials, a fault plan limited to the
+errors their wire format can express, and a ``DeliveryHub`` over a device
+registry named after the service. Subclasses add their servers and URLs.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import ClassVar
+
+from core.clock import Clock
+from core.events import EventBus
+from core.pki import PkiMaterial
+from core.provider_credentials import ProviderCredentials
+from simulators.delivery.faults import FaultPlan
+from simulators.delivery.hub import DeliveryHub
+from simulators.delivery.registry import DeviceRegistry, Service
+
+
+class ProviderMock:
+    """State common to the provider mocks; subclasses build their servers in ``_build``."""
+
+    service_name: ClassVar[Service]
+    allowed_errors: ClassVar[frozenset[str]]
+
+    def __init__(
+        self,
+        *,
+        pki: PkiMaterial,
+        credentials: ProviderCredentials,
+        events: EventBus,
+        clock: Clock,
+        faults: FaultPlan | None = None,
+        control_token: str | None = None,
+        registrations_file: Path | None = None,
+    ) -> None:
+        self.pki = pki
+        self.credentials = credentials
+        self.events = events
+        self.clock = clock
+        self.faults = faults if faults is not None else FaultPlan()
+        self.faults.allowed_errors = self.allowed_errors
+        self.control_token = control_token
+        registry = DeviceRegistry(self.service_name, clock=clock, path=registrations_file)
+        self.hub = DeliveryHub(
+            service=self.service_name,
+            events=events,
+            clock=clock,
+            faults=self.faults,
+            registry=registry,
+        )
+        self._build()
+
+    def _build(self) -> None:
+        """Create the servers; runs at the end of ``__init__``."""
+        raise NotImplementedError
