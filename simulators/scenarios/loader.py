@@ -263,31 +263,31 @@ def _is_kind(value: Any, kind: str) -> bool:
     return isinstance(value, KINDS[kind])
 
 
+# How a schema kind and a TOML value read in a message.
+_KIND_WORDS = {
+    "str": "a string",
+    "int": "an integer",
+    "number": "a number",
+    "bool": "true or false",
+    "list[str]": "a list of strings",
+    "list[int]": "a list of integers",
+    "table": "a table",
+    "array": "an array of tables",
+}
+_VALUE_WORDS: tuple[tuple[type, str], ...] = (
+    (bool, "a boolean"),
+    (int, "an integer"),
+    (float, "a float"),
+    (str, "a string"),
+    (list, "an array"),
+    (dict, "a table"),
+)
+
+
 def _article(kind: str) -> str:
-    words = {
-        "str": "a string",
-        "int": "an integer",
-        "number": "a number",
-        "bool": "true or false",
-        "list[str]": "a list of strings",
-        "list[int]": "a list of integers",
-        "table": "a table",
-        "array": "an array of tables",
-    }
-    return words[kind]
+    return _KIND_WORDS[kind]
 
 
 def _toml_type(value: Any) -> str:
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, int):
-        return "an integer"
-    if isinstance(value, float):
-        return "a float"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, list):
-        return "an array"
-    if isinstance(value, dict):
-        return "a table"
-    return type(value).__name__
+    # bool before int: True is an int to Python, a boolean to TOML
+    return next((words for kind, words in _VALUE_WORDS if isinstance(value, kind)), "a value")
