@@ -50,31 +50,26 @@ def _write_with_mode(path: Path, data: bytes, mode: int) -> None:
         handle.write(data)
 
 
+class _Below:
+    """A path below the workspace root, read like an attribute (``ws.pki_dir``)."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __get__(self, workspace: Workspace, owner: type | None = None) -> Path:
+        return workspace.root / self.name
+
+
 @dataclass(frozen=True)
 class Workspace:
     root: Path
 
     # -- layout -----------------------------------------------------------
-    @property
-    def pki_dir(self) -> Path:
-        return self.root / "pki"
-
-    @property
-    def credentials_dir(self) -> Path:
-        """Provider credentials as a customer would hand them to the core."""
-        return self.root / "credentials"
-
-    @property
-    def core_db(self) -> Path:
-        return self.root / "core.sqlite3"
-
-    @property
-    def phones_dir(self) -> Path:
-        return self.root / "phones"
-
-    @property
-    def admin_token_file(self) -> Path:
-        return self.root / "admin-token"
+    pki_dir = _Below("pki")
+    credentials_dir = _Below("credentials")  # provider credentials, as a customer hands them over
+    core_db = _Below("core.sqlite3")
+    phones_dir = _Below("phones")
+    admin_token_file = _Below("admin-token")
 
     # -- lifecycle ----------------------------------------------------------
     def ensure(self, *, reset: bool = False) -> Workspace:
