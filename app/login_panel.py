@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.background import BackgroundTasks
+from app.styling import repolish
 from core.pki import client_ssl_context
 
 POLL_WAIT = 10  # seconds the core may hold one status request
@@ -286,8 +287,7 @@ class LoginPanel(QGroupBox):
         else:
             self.status_label.setText(STATUS_TEXT.get(state.phase, state.phase))
             self.status_label.setProperty("status", state.phase)
-        self.status_label.style().unpolish(self.status_label)
-        self.status_label.style().polish(self.status_label)
+        repolish(self.status_label)
         message = state.message
         if state.number is not None:
             message = f"pick {state.number} on the phone · {message}"

@@ -1,8 +1,8 @@
 """Virtual phones drawn as phones: lock screen, notification, approve/reject, unlock.
 
 ``app.lock_screen`` decides what the screen shows (a plain, Qt-free reading
-of the phone model); ``PhoneCard`` paints the handset and lays
-that out. The card redraws whenever its phone publishes an event and once a
+of the phone model); ``app.handset`` paints the body around it; ``PhoneCard``
+lays the screen out. The card redraws whenever its phone publishes an event and once a
 second (clock, expiry countdown). Buttons call the phone's async methods
 through ``BackgroundTasks`` and show the phone's own error text ("wrong PIN (4
 attempts left)") on the screen; the card keeps nothing but what is in flight.
@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import time
 from collections.abc import Awaitable, Coroutine
-from typing import Any, TypeVar
+from typing import Any
 
-from PySide6.QtCore import QRectF, Qt, QTimer
-from PySide6.QtGui import QColor, QLinearGradient, QPainter, QPainterPath, QPaintEvent, QPen
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QPaintEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -31,17 +31,15 @@ from PySide6.QtWidgets import (
 
 from app.background import BackgroundTasks
 from app.event_log_model import EventFeed
+from app.handset import BEZEL, paint_handset
 from app.lock_screen import UNKNOWN_FINGER, LockScreen, lock_screen
+from app.styling import named, repolish
 from core.events import Event
 from simulators.phone import Phone, ResponseReceipt
 from simulators.phone.errors import PhoneError
 
-W = TypeVar("W", bound=QWidget)
-
 CARD_WIDTH = 240
 CARD_HEIGHT = 680  # room for the request, the unlock prompt and a message
-BEZEL = 10  # px between the card's edge and the screen
-SCREEN_RADIUS = 26.0
 
 
 class PhoneCard(QWidget):
@@ -65,58 +63,58 @@ class PhoneCard(QWidget):
         self.setFixedSize(CARD_WIDTH, CARD_HEIGHT)
 
         # status bar, name, big clock
-        self.time_label = _named(QLabel(), "statusBar")
-        self.network_label = _named(QLabel(), "statusBar")
+        self.time_label = named(QLabel(), "statusBar")
+        self.network_label = named(QLabel(), "statusBar")
         status_bar = QHBoxLayout()
         status_bar.addWidget(self.time_label)
         status_bar.addStretch(1)
         status_bar.addWidget(self.network_label)
-        self.name_label = _named(QLabel(), "phoneName")
-        self.model_label = _named(QLabel(), "phoneModel")
-        self.clock_label = _named(QLabel(), "bigClock")
+        self.name_label = named(QLabel(), "phoneName")
+        self.model_label = named(QLabel(), "phoneModel")
+        self.clock_label = named(QLabel(), "bigClock")
         self.clock_label.setAlignment(Qt.AlignmentFlag.AlignHCenter)
-        self.date_label = _named(QLabel(), "phoneDate")
+        self.date_label = named(QLabel(), "phoneDate")
         self.date_label.setAlignment(Qt.AlignmentFlag.AlignHCenter)
 
         # the notification bubble
-        self.bubble = _named(QFrame(), "bubble")
-        self.app_label = _named(QLabel(), "bubbleApp")
-        self.title_label = _named(QLabel(), "bubbleTitle")
-        self.subject_label = _named(QLabel(), "bubbleSubject")
+        self.bubble = named(QFrame(), "bubble")
+        self.app_label = named(QLabel(), "bubbleApp")
+        self.title_label = named(QLabel(), "bubbleTitle")
+        self.subject_label = named(QLabel(), "bubbleSubject")
         self.subject_label.setWordWrap(True)
-        self.context_label = _named(QLabel(), "bubbleContext")
+        self.context_label = named(QLabel(), "bubbleContext")
         self.context_label.setWordWrap(True)
-        self.state_label = _named(QLabel(), "bubbleState")
+        self.state_label = named(QLabel(), "bubbleState")
         self.state_label.setWordWrap(True)
         self.numbers_row = QHBoxLayout()
         self.number_buttons: list[QPushButton] = []
-        self.approve_button = _named(QPushButton("Approve"), "approveButton")
-        self.reject_button = _named(QPushButton("Reject"), "rejectButton")
+        self.approve_button = named(QPushButton("Approve"), "approveButton")
+        self.reject_button = named(QPushButton("Reject"), "rejectButton")
         answer_row = QHBoxLayout()
         answer_row.addWidget(self.reject_button)
         answer_row.addWidget(self.approve_button)
 
-        self.unlock_box = _named(QFrame(), "unlockBox")
-        self.unlock_title = _named(QLabel(), "unlockTitle")
+        self.unlock_box = named(QFrame(), "unlockBox")
+        self.unlock_title = named(QLabel(), "unlockTitle")
         self.unlock_title.setWordWrap(True)
         self.pin_edit = QLineEdit(placeholderText="PIN")
         self.pin_edit.setEchoMode(QLineEdit.EchoMode.Password)
         self.pin_edit.setMaxLength(16)
-        self.pin_button = _named(QPushButton("Unlock"), "unlockButton")
+        self.pin_button = named(QPushButton("Unlock"), "unlockButton")
         self.pin_row = QWidget()
         pin_layout = QHBoxLayout(self.pin_row)
         pin_layout.setContentsMargins(0, 0, 0, 0)
         pin_layout.addWidget(self.pin_edit, 1)
         pin_layout.addWidget(self.pin_button)
         self.finger_combo = QComboBox()
-        self.finger_button = _named(QPushButton("Touch sensor"), "fingerButton")
+        self.finger_button = named(QPushButton("Touch sensor"), "fingerButton")
         self.finger_row = QWidget()
         finger_layout = QVBoxLayout(self.finger_row)
         finger_layout.setContentsMargins(0, 0, 0, 0)
         finger_layout.setSpacing(4)
         finger_layout.addWidget(self.finger_combo)
         finger_layout.addWidget(self.finger_button)
-        self.cancel_unlock_button = _named(QPushButton("Cancel"), "cancelUnlock")
+        self.cancel_unlock_button = named(QPushButton("Cancel"), "cancelUnlock")
         unlock_layout = QVBoxLayout(self.unlock_box)
         unlock_layout.setContentsMargins(6, 6, 6, 6)
         unlock_layout.setSpacing(4)
@@ -140,14 +138,14 @@ class PhoneCard(QWidget):
         bubble_layout.addLayout(answer_row)
         bubble_layout.addWidget(self.unlock_box)
 
-        self.empty_label = _named(QLabel("No notifications"), "emptyScreen")
+        self.empty_label = named(QLabel("No notifications"), "emptyScreen")
         self.empty_label.setAlignment(Qt.AlignmentFlag.AlignHCenter)
-        self.message_label = _named(QLabel(), "phoneMessage")
+        self.message_label = named(QLabel(), "phoneMessage")
         self.message_label.setWordWrap(True)
         self.message_label.setAlignment(Qt.AlignmentFlag.AlignHCenter)
 
-        self.airplane_check = _named(QCheckBox("Airplane mode"), "airplane")
-        self.app_line_label = _named(QLabel(), "appLine")
+        self.airplane_check = named(QCheckBox("Airplane mode"), "airplane")
+        self.app_line_label = named(QLabel(), "appLine")
         self.app_line_label.setWordWrap(True)
 
         layout = QVBoxLayout(self)
@@ -239,7 +237,7 @@ class PhoneCard(QWidget):
             self.context_label.setText("open the app to see the request")
         self.state_label.setText(screen.state_line)
         self.state_label.setProperty("status", note["status"])
-        _repolish(self.state_label)
+        repolish(self.state_label)
         can_answer = screen.answerable and self._answering == 0
         offers = screen.prompt_offers
         self._show_numbers(
@@ -277,7 +275,7 @@ class PhoneCard(QWidget):
                 button.deleteLater()
             self.number_buttons = []
             for number in numbers:
-                button = _named(QPushButton(str(number)), "numberButton")
+                button = named(QPushButton(str(number)), "numberButton")
                 button.clicked.connect(lambda _=False, n=number: self._approve(n))
                 self.numbers_row.addWidget(button)
                 self.number_buttons.append(button)
@@ -287,7 +285,7 @@ class PhoneCard(QWidget):
     def say(self, text: str, *, error: bool = False) -> None:
         self.message_label.setText(text)
         self.message_label.setProperty("error", error)
-        _repolish(self.message_label)
+        repolish(self.message_label)
 
     # -- view -> model ---------------------------------------------------------------
     def _current_id(self) -> str | None:
@@ -356,56 +354,17 @@ class PhoneCard(QWidget):
             self.say(f"{type(error).__name__}: {error}", error=True)
         self._refresh_soon.start()
 
-    # -- the handset ---------------------------------------------------------------------
     def paintEvent(self, event: QPaintEvent) -> None:
-        painter = QPainter(self)
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        body = QRectF(self.rect()).adjusted(1.5, 1.5, -1.5, -1.5)
-        painter.setPen(QPen(QColor("#3a3f4b"), 2))
-        painter.setBrush(QColor("#15171c"))
-        painter.drawRoundedRect(body, SCREEN_RADIUS + BEZEL, SCREEN_RADIUS + BEZEL)
-
-        screen = body.adjusted(BEZEL, BEZEL, -BEZEL, -BEZEL)
-        ios = self._screen is not None and self._screen.platform == "ios"
-        wallpaper = QLinearGradient(screen.topLeft(), screen.bottomRight())
-        if ios:
-            wallpaper.setColorAt(0.0, QColor("#2b3f7e"))
-            wallpaper.setColorAt(1.0, QColor("#7a4f9c"))
-        else:
-            wallpaper.setColorAt(0.0, QColor("#14534f"))
-            wallpaper.setColorAt(1.0, QColor("#284a7a"))
-        if self._screen is not None and self._screen.airplane:
-            wallpaper.setColorAt(0.0, QColor("#3b3f47"))
-            wallpaper.setColorAt(1.0, QColor("#555a63"))
-        clip = QPainterPath()
-        clip.addRoundedRect(screen, SCREEN_RADIUS, SCREEN_RADIUS)
-        painter.setPen(Qt.PenStyle.NoPen)
-        painter.fillPath(clip, wallpaper)
-
-        painter.setBrush(QColor("#15171c"))
-        center = screen.center().x()
-        if ios:  # the notch and the home indicator
-            painter.drawRoundedRect(QRectF(center - 48, screen.top() - 1, 96, 22), 11, 11)
-            painter.setBrush(QColor(255, 255, 255, 170))
-            painter.drawRoundedRect(QRectF(center - 55, screen.bottom() - 11, 110, 5), 2.5, 2.5)
-        else:  # the punch-hole camera
-            painter.drawEllipse(QRectF(center - 6, screen.top() + 9, 12, 12))
-        painter.end()
-
-
-def _named(widget: W, name: str) -> W:
-    """``widget`` with its object name set (what the style sheets select on)."""
-    widget.setObjectName(name)
-    return widget
+        screen = self._screen
+        paint_handset(
+            self,
+            ios=screen is not None and screen.platform == "ios",
+            airplane=screen is not None and screen.airplane,
+        )
 
 
 def _note_id(screen: LockScreen) -> str | None:
     return None if screen.notification is None else str(screen.notification["id"])
-
-
-def _repolish(widget: QWidget) -> None:
-    widget.style().unpolish(widget)
-    widget.style().polish(widget)
 
 
 class PhonePanel(QScrollArea):
@@ -418,11 +377,11 @@ class PhonePanel(QScrollArea):
         self.setFrameShape(QFrame.Shape.NoFrame)
         self.cards: dict[str, PhoneCard] = {}
         self.setMinimumWidth(2 * (CARD_WIDTH + 12) + 12)  # two phones side by side; more scroll
-        inner = _named(QWidget(), "phoneStrip")
+        inner = named(QWidget(), "phoneStrip")
         self._row = QHBoxLayout(inner)
         self._row.setContentsMargins(6, 6, 6, 6)
         self._row.setSpacing(12)
-        self._placeholder = _named(QLabel("starting the phones…"), "muted")
+        self._placeholder = named(QLabel("starting the phones…"), "muted")
         self._placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self._row.addWidget(self._placeholder, 1)
         self._row.addStretch(0)
