@@ -45,6 +45,7 @@ from app.phone_panel import PhonePanel
 from app.server_console import ServerConsole
 from core.events import Event
 from core.seed import DEMO_DOMAIN, DEMO_PASSWORD, DEMO_USERS
+from simulators.phone.event_kinds import SuiteEvent
 from simulators.suite import DEMO_PIN
 
 if TYPE_CHECKING:
@@ -204,7 +205,7 @@ class MainWindow(QMainWindow):
 
     # -- suite -> view -------------------------------------------------------------
     def _on_event(self, event: Event) -> None:
-        if event.kind == "suite.ready" and not self._ready:
+        if event.kind == SuiteEvent.READY and not self._ready:
             self._on_suite_ready()
 
     def _on_suite_ready(self) -> None:

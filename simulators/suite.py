@@ -50,6 +50,7 @@ from simulators.phone import (
     Platform,
 )
 from simulators.phone.delivery_adapter import DeliveryClientAdapter
+from simulators.phone.event_kinds import SuiteEvent
 
 log = logging.getLogger(__name__)
 
@@ -200,7 +201,7 @@ class Suite:
                 await self._start_phone(demo)
         self.startup_seconds = time.perf_counter() - began
         self.events.emit(
-            "suite.ready",
+            SuiteEvent.READY,
             "suite",
             summary=f"PushSim ready in {self.startup_seconds:.2f} s",
             details={"startup_seconds": self.startup_seconds},

@@ -33,6 +33,7 @@ from simulators.phone.errors import (
     CoreApiError,
     NotActivated,
 )
+from simulators.phone.event_kinds import PhoneEvent
 from simulators.phone.fingerprint import FingerprintSensor
 from simulators.phone.identity import AppInfo, Platform
 from simulators.phone.inbox import Inbox
@@ -161,10 +162,10 @@ class AuthenticatorApp:
         try:
             offer = self.activation.scan_message1(message1)
         except ActivationFailed as exc:
-            self.host.emit("phone.activation.failed", str(exc), details={"reason": exc.reason})
+            self.host.emit(PhoneEvent.ACTIVATION_FAILED, str(exc), details={"reason": exc.reason})
             raise
         self.host.emit(
-            "phone.activation.scanned",
+            PhoneEvent.ACTIVATION_SCANNED,
             f"activation for {offer.user_id}@{offer.domain} — enter the activation password",
             details={
                 "serial": offer.serial,
@@ -179,7 +180,7 @@ class AuthenticatorApp:
         self.require_installed()
         code = self.activation.enter_password(activation_password)
         self.host.emit(
-            "phone.activation.device_code",
+            PhoneEvent.ACTIVATION_DEVICE_CODE,
             "device code shown — enter it at the portal",
             details={"deviceCode": code},
         )
@@ -197,7 +198,7 @@ class AuthenticatorApp:
         try:
             keys = self.activation.scan_message2(message2)
         except ActivationFailed as exc:
-            self.host.emit("phone.activation.failed", str(exc), details={"reason": exc.reason})
+            self.host.emit(PhoneEvent.ACTIVATION_FAILED, str(exc), details={"reason": exc.reason})
             raise
         assert offer is not None  # scan_message2 succeeded, so message 1 was scanned
         keystore = await create_keystore(keys, pin=pin, kdf=self.kdf, sensor=self.host.sensor)
@@ -205,7 +206,7 @@ class AuthenticatorApp:
         try:
             await core.activate(offer.registration_id, signature)
         except CoreApiError as exc:
-            self.host.emit("phone.activation.failed", str(exc), details={"reason": exc.message})
+            self.host.emit(PhoneEvent.ACTIVATION_FAILED, str(exc), details={"reason": exc.message})
             raise ActivationFailed(exc.message) from exc
         self.state = AppState(
             installed=True,
@@ -221,7 +222,7 @@ class AuthenticatorApp:
         self.activation.reset()
         self.host.save()
         self.host.emit(
-            "phone.activation.completed",
+            PhoneEvent.ACTIVATION_COMPLETED,
             f"activated as {offer.serial}",
             details={"serial": offer.serial, "userID": offer.user_id, "domain": offer.domain},
         )
@@ -236,7 +237,7 @@ class AuthenticatorApp:
             self.state.push_token, self.state.core_registered = token, False
             self.host.save()
             self.host.emit(
-                "phone.push.token",
+                PhoneEvent.PUSH_TOKEN,
                 f"{self.host.platform.push_service} token issued",
                 target=self.host.platform.push_service,
                 details={"token": token},
@@ -263,7 +264,7 @@ class AuthenticatorApp:
             self.state.core_registered = True
             self.host.save()
             self.host.emit(
-                "phone.push.registered",
+                PhoneEvent.PUSH_REGISTERED,
                 "push token registered with the core",
                 target="core",
                 details={"token": token, "appID": self.info.app_id},

@@ -25,6 +25,7 @@ from core.protocol.keys import UnlockProtection
 from core.protocol.messages import ChallengeRequest
 from simulators.phone.core_client import ResponseReceipt
 from simulators.phone.errors import BiometricLockout, CoreApiError, NoFingerEnrolled, PhoneError
+from simulators.phone.event_kinds import PhoneEvent
 from simulators.phone.keystore import validate_pin
 from simulators.phone.unlock import Finger, Pin, UnlockInput
 
@@ -81,7 +82,7 @@ class AutoResponder:
     def start(self) -> None:
         if self._unsubscribe is None:
             self._unsubscribe = self.phone.events.subscribe(self._on_event)
-            self._emit("phone.autoresponder.on", f"auto-responder: {self.policy.action.value}")
+            self._emit(PhoneEvent.AUTORESPONDER_ON, f"auto-responder: {self.policy.action.value}")
             if self.policy.poll_interval is not None:
                 self._track(self._poll_forever(self.policy.poll_interval))
 
@@ -89,7 +90,7 @@ class AutoResponder:
         if self._unsubscribe is not None:
             self._unsubscribe()
             self._unsubscribe = None
-            self._emit("phone.autoresponder.off", "auto-responder off")
+            self._emit(PhoneEvent.AUTORESPONDER_OFF, "auto-responder off")
         tasks = list(self._tasks)
         for task in tasks:
             task.cancel()
@@ -99,7 +100,7 @@ class AutoResponder:
         self.phone.emit(kind, summary, **fields)
 
     def _on_event(self, event: Event) -> None:
-        if event.source != self.phone.source or event.kind != "phone.notification.received":
+        if event.source != self.phone.source or event.kind != PhoneEvent.NOTIFICATION_RECEIVED:
             return
         notification_id = event.details.get("id")
         if not isinstance(notification_id, str) or event.details.get("status") not in (
@@ -123,7 +124,7 @@ class AutoResponder:
                 await self.phone.poll()
             except CoreApiError as exc:
                 if exc.status == 403:  # the domain does not allow polling: stop asking
-                    self._emit("phone.autoresponder.poll_refused", str(exc))
+                    self._emit(PhoneEvent.AUTORESPONDER_POLL_REFUSED, str(exc))
                     return
             except PhoneError:  # offline, not activated, unusable request: try again later
                 continue
@@ -136,7 +137,7 @@ class AutoResponder:
         try:
             if policy.action is AutoAction.IGNORE:
                 self._emit(
-                    "phone.autoresponder.ignored",
+                    PhoneEvent.AUTORESPONDER_IGNORED,
                     "auto-responder ignores the request",
                     request_id=notification.request_id if notification else None,
                     details={"notificationID": notification_id},
@@ -148,13 +149,13 @@ class AutoResponder:
                 receipt = await self._approve(notification_id)
         except PhoneError as exc:
             self._emit(
-                "phone.autoresponder.failed",
+                PhoneEvent.AUTORESPONDER_FAILED,
                 f"auto-responder could not {policy.action.value}: {exc}",
                 details={"notificationID": notification_id, "error": type(exc).__name__},
             )
             return
         self._emit(
-            "phone.autoresponder.answered",
+            PhoneEvent.AUTORESPONDER_ANSWERED,
             f"auto-responder: {policy.action.value} -> {receipt.session_status}",
             request_id=receipt.request_id,
             details={"notificationID": notification_id, **receipt.describe()},

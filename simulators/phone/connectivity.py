@@ -17,6 +17,7 @@ import logging
 from collections.abc import AsyncIterator, Coroutine
 from typing import TYPE_CHECKING, Any
 
+from simulators.phone.event_kinds import PhoneEvent
 from simulators.phone.push_delivery import DeliveredPush, PushTokenRevoked
 
 if TYPE_CHECKING:
@@ -67,7 +68,7 @@ class DeliveryLink:
         if self._stream is not None and self._stream[0] != token:
             self._stream[1].cancel()  # closes the stream: the mock sees us go offline
             self._stream = None
-            self.phone.emit("phone.delivery.offline", "delivery stream closed")
+            self.phone.emit(PhoneEvent.DELIVERY_OFFLINE, "delivery stream closed")
         if token is not None and self._stream is None:
             self._stream = (token, self.spawn(self._run_stream(token)))
         if self.online and catch_up:
@@ -89,7 +90,9 @@ class DeliveryLink:
             self.orphan_tokens.remove(token)
             phone.save()
             phone.emit(
-                "phone.push.unregistered", "old push token unregistered", details={"token": token}
+                PhoneEvent.PUSH_UNREGISTERED,
+                "old push token unregistered",
+                details={"token": token},
             )
         if phone.app.state.activated and not phone.app.state.core_registered:
             await phone.ensure_push_registration()
@@ -99,22 +102,24 @@ class DeliveryLink:
         delay = STREAM_RETRY_INITIAL
 
         def online() -> None:
-            phone.emit("phone.delivery.online", "delivery stream open", details={"token": token})
+            phone.emit(PhoneEvent.DELIVERY_ONLINE, "delivery stream open", details={"token": token})
 
         while True:
-            phone.emit("phone.delivery.connecting", "connecting to the push service")
+            phone.emit(PhoneEvent.DELIVERY_CONNECTING, "connecting to the push service")
             stream: AsyncIterator[DeliveredPush] | None = None
             try:
                 stream = phone.delivery().notifications(token, on_online=online)
                 async for push in stream:
                     delay = STREAM_RETRY_INITIAL
                     phone.receiver.receive_push(push)
-                phone.emit("phone.delivery.closed", "the push service closed the stream")
+                phone.emit(PhoneEvent.DELIVERY_CLOSED, "the push service closed the stream")
             except PushTokenRevoked:
                 self._token_revoked(token)
                 return
             except Exception as exc:  # the service is down or restarting: retry
-                phone.emit("phone.delivery.error", f"delivery stream failed: {type(exc).__name__}")
+                phone.emit(
+                    PhoneEvent.DELIVERY_ERROR, f"delivery stream failed: {type(exc).__name__}"
+                )
             finally:
                 aclose = getattr(stream, "aclose", None)
                 if aclose is not None:
@@ -133,7 +138,7 @@ class DeliveryLink:
         if self._stream is not None and self._stream[0] == token:
             self._stream = None
         self.phone.emit(
-            "phone.push.token_revoked",
+            PhoneEvent.PUSH_TOKEN_REVOKED,
             "the push service unregistered this phone's token",
             details={"token": token},
         )

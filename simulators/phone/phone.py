@@ -35,6 +35,7 @@ from simulators.phone.auto_responder import AutoResponder, AutoResponsePolicy
 from simulators.phone.connectivity import DeliveryLink
 from simulators.phone.core_client import CoreDeviceApi, ResponseReceipt
 from simulators.phone.errors import AppNotInstalled, PhoneOffline
+from simulators.phone.event_kinds import PhoneEvent
 from simulators.phone.fingerprint import DEFAULT_MAX_MISMATCHES, FingerprintSensor
 from simulators.phone.identity import AppInfo, Platform
 from simulators.phone.inbox import Notification
@@ -160,7 +161,7 @@ class Phone:
     def _sensor_changed(self) -> None:
         self.save()
         self.emit(
-            "phone.fingerprint.changed",
+            PhoneEvent.FINGERPRINT_CHANGED,
             "fingerprint sensor changed",
             details=self.describe_sensor(),
         )
@@ -170,7 +171,9 @@ class Phone:
         """Go live: hold the delivery stream (when online, installed and registered)."""
         self.link.started = True
         self.emit(
-            "phone.started", f"{self.name} ({self._platform.value}) on", details=self.describe()
+            PhoneEvent.STARTED,
+            f"{self.name} ({self._platform.value}) on",
+            details=self.describe(),
         )
         self.link.sync(catch_up=True)
 
@@ -179,7 +182,7 @@ class Phone:
         if self.app.prompt is not None:
             self.app.prompt.cancel()
         await self.link.stop()
-        self.emit("phone.stopped", f"{self.name} off")
+        self.emit(PhoneEvent.STOPPED, f"{self.name} off")
 
     # -- activation --------------------------------------------------------------
     def scan_activation_message1(self, message1: str) -> ActivationOffer:
@@ -227,7 +230,7 @@ class Phone:
             await self.register_push()
         except Exception as exc:  # shown to the tester; retried when back online
             self.emit(
-                "phone.push.registration_failed",
+                PhoneEvent.PUSH_REGISTRATION_FAILED,
                 f"push registration failed: {exc}",
                 details={"error": type(exc).__name__},
             )
@@ -276,11 +279,11 @@ class Phone:
         keystore = self.app.require_activated()
         changed = await change_pin(keystore, old_pin=old_pin, new_pin=new_pin)
         if changed is None:
-            self.emit("phone.pin.change_failed", "PIN not changed: the old PIN is wrong")
+            self.emit(PhoneEvent.PIN_CHANGE_FAILED, "PIN not changed: the old PIN is wrong")
             return False
         self.app.state.keystore = changed
         self.save()
-        self.emit("phone.pin.changed", "PIN changed")
+        self.emit(PhoneEvent.PIN_CHANGED, "PIN changed")
         return True
 
     # -- settings ----------------------------------------------------------------
@@ -288,7 +291,7 @@ class Phone:
         self._settings = replace(self._settings, **changes)
         self.clock.offset = self._settings.clock_offset
         self.save()
-        self.emit("phone.settings.changed", summary, details=self._settings.to_dict())
+        self.emit(PhoneEvent.SETTINGS_CHANGED, summary, details=self._settings.to_dict())
 
     def set_airplane_mode(self, on: bool) -> None:
         if on == self._settings.airplane_mode:
@@ -342,7 +345,7 @@ class Phone:
             except Exception:  # offline or the service is down: do it when we can
                 self.link.forget(token)
         self.emit(
-            "phone.app.uninstalled",
+            PhoneEvent.APP_UNINSTALLED,
             "app uninstalled",
             details={"token": token, "tokenUnregistered": unregistered},
         )
@@ -352,7 +355,9 @@ class Phone:
         if self.app.state.installed:
             await self.uninstall_app()
         self.app.wipe(installed=True)
-        self.emit("phone.app.installed", "app installed — not activated", details=self.describe())
+        self.emit(
+            PhoneEvent.APP_INSTALLED, "app installed — not activated", details=self.describe()
+        )
 
     # -- views -------------------------------------------------------------------
     def describe_sensor(self) -> dict[str, Any]:
