@@ -123,15 +123,7 @@ class LoginModel(QObject):
         )
         body = _json(response)
         if response.status_code != 200:
-            self._set(
-                LoginState(
-                    phase="error",
-                    user=user,
-                    request_id=body.get("requestID"),
-                    message=_refusal(response.status_code, body),
-                    answer=body,
-                )
-            )
+            self._refused(user, body.get("requestID"), response.status_code, body)
             return
         request_id = str(body["requestID"])
         self._show(user, request_id, body)
@@ -139,17 +131,23 @@ class LoginModel(QObject):
             response = await client.get(f"/v1/sessions/{request_id}", params={"wait": POLL_WAIT})
             body = _json(response)
             if response.status_code != 200:
-                self._set(
-                    LoginState(
-                        phase="error",
-                        user=user,
-                        request_id=request_id,
-                        message=_refusal(response.status_code, body),
-                        answer=body,
-                    )
-                )
+                self._refused(user, request_id, response.status_code, body)
                 return
             self._show(user, request_id, body)
+
+    def _refused(
+        self, user: str, request_id: str | None, status: int, body: dict[str, Any]
+    ) -> None:
+        """The core said no (or failed): show its answer as the login's end."""
+        self._set(
+            LoginState(
+                phase="error",
+                user=user,
+                request_id=request_id,
+                message=_refusal(status, body),
+                answer=body,
+            )
+        )
 
     def _show(self, user: str, request_id: str, body: dict[str, Any]) -> None:
         status = str(body.get("sessionStatus", "unknown"))
