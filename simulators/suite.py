@@ -43,12 +43,14 @@ from simulators.delivery.client import ApnsDeviceClient, FcmDeviceClient
 from simulators.fcm.server import FcmMock
 from simulators.phone import (
     AutoAction,
+    AutoResponder,
     AutoResponsePolicy,
     HttpCoreDeviceApi,
     KdfParams,
     Phone,
     Platform,
 )
+from simulators.phone.auto_responder import start_auto_responder
 from simulators.phone.delivery_adapter import DeliveryClientAdapter
 from simulators.phone.event_kinds import SuiteEvent
 
@@ -106,6 +108,8 @@ class Suite:
         self.events = events or EventBus()
         self.options = options or SuiteOptions()
         self.phones: dict[str, Phone] = {}
+        # The suite, not the phone, attaches auto-responders (by phone name).
+        self.auto_responders: dict[str, AutoResponder] = {}
         self._pki: PkiMaterial | None = None
         self._credentials: ProviderCredentials | None = None
         self._fcm: FcmMock | None = None
@@ -207,8 +211,17 @@ class Suite:
             details={"startup_seconds": self.startup_seconds},
         )
 
+    async def set_auto_responder(self, phone: Phone, policy: AutoResponsePolicy | None) -> None:
+        """Answer ``phone``'s notifications by ``policy`` from now on (None: the user answers)."""
+        current = self.auto_responders.pop(phone.name, None)
+        if current is not None:
+            await current.stop()
+        if policy is not None:
+            self.auto_responders[phone.name] = start_auto_responder(phone, policy)
+
     async def stop(self) -> None:
         for phone in list(self.phones.values()):
+            await self.set_auto_responder(phone, None)
             await phone.stop()
         while self._closers:
             closer = self._closers.pop()
@@ -252,12 +265,13 @@ class Suite:
         if not await self._phone_matches_core(phone):
             await self.activate_phone(phone, demo.user)
         if self.options.auto_respond:
-            await phone.set_auto_responder(
+            await self.set_auto_responder(
+                phone,
                 AutoResponsePolicy(
                     action=AutoAction(self.options.auto_respond),
                     pin=DEMO_PIN,
                     finger=demo.fingers[0] if demo.fingers else None,
-                )
+                ),
             )
         return phone
 

@@ -270,3 +270,15 @@ class AuthenticatorApp:
                 details={"token": token, "appID": self.info.app_id},
             )
         return token
+
+    def push_token_revoked(self, token: str) -> None:
+        """The push service dropped ``token``: forget it, so ``register_push`` gets a new one."""
+        if self.state.push_token == token:
+            self.state.push_token = None
+            self.state.core_registered = False
+            self.host.save()
+        self.host.emit(
+            PhoneEvent.PUSH_TOKEN_REVOKED,
+            "the push service unregistered this phone's token",
+            details={"token": token},
+        )

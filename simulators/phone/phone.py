@@ -31,7 +31,6 @@ from core.workspace import Workspace
 from simulators.phone.answering import RequestAnswerer
 from simulators.phone.app_state import AppState
 from simulators.phone.authenticator_app import AuthenticatorApp
-from simulators.phone.auto_responder import AutoResponder, AutoResponsePolicy
 from simulators.phone.connectivity import DeliveryLink
 from simulators.phone.core_client import CoreDeviceApi, ResponseReceipt
 from simulators.phone.errors import AppNotInstalled, PhoneOffline
@@ -40,7 +39,7 @@ from simulators.phone.fingerprint import DEFAULT_MAX_MISMATCHES, FingerprintSens
 from simulators.phone.identity import AppInfo, Platform
 from simulators.phone.inbox import Notification
 from simulators.phone.keystore import KdfParams, change_pin
-from simulators.phone.push_delivery import PushDelivery
+from simulators.phone.push_delivery import DeliveredPush, PushDelivery
 from simulators.phone.receiving import RequestReceiver
 from simulators.phone.settings import PhoneClock, PhoneSettings
 from simulators.phone.storage import PhoneStorage
@@ -90,7 +89,9 @@ class Phone:
                 on_change=self._sensor_changed,
             )
         self.link = DeliveryLink(
-            self, orphan_tokens=[str(t) for t in device.get("orphanTokens", [])]
+            self,
+            on_push=self._push_delivered,
+            orphan_tokens=[str(t) for t in device.get("orphanTokens", [])],
         )
         self.app = AuthenticatorApp(
             host=self,
@@ -103,7 +104,8 @@ class Phone:
         self.answerer = RequestAnswerer(self.app, self.receiver)
         self._loading = False
         self.save()
-        self.auto_responder: AutoResponder | None = None
+        # What an attached auto-responder does (set by it; the suite attaches one).
+        self.auto_response: str | None = None
 
     # -- AppHost ---------------------------------------------------------------
     @property
@@ -158,6 +160,26 @@ class Phone:
             raise PhoneOffline()
         return self._delivery
 
+    # -- LinkHost ----------------------------------------------------------------
+    @property
+    def airplane_mode(self) -> bool:
+        return self._settings.airplane_mode
+
+    @property
+    def push_token(self) -> str | None:
+        state = self.app.state
+        return state.push_token if state.installed else None
+
+    async def finish_push_registration(self) -> None:
+        if self.app.state.activated and not self.app.state.core_registered:
+            await self.ensure_push_registration()
+
+    def push_token_revoked(self, token: str) -> None:
+        self.app.push_token_revoked(token)
+
+    def _push_delivered(self, push: DeliveredPush) -> None:
+        self.receiver.receive_push(push)
+
     def _sensor_changed(self) -> None:
         self.save()
         self.emit(
@@ -178,7 +200,6 @@ class Phone:
         self.link.sync(catch_up=True)
 
     async def stop(self) -> None:
-        await self.set_auto_responder(None)
         if self.app.prompt is not None:
             self.app.prompt.cancel()
         await self.link.stop()
@@ -320,15 +341,6 @@ class Phone:
 
     def remove_finger(self, finger: str) -> None:
         self._sensor.remove(finger)
-
-    async def set_auto_responder(self, policy: AutoResponsePolicy | None) -> None:
-        """Answer notifications by ``policy`` from now on (None: the user answers)."""
-        if self.auto_responder is not None:
-            await self.auto_responder.stop()
-            self.auto_responder = None
-        if policy is not None:
-            self.auto_responder = AutoResponder(self, policy)
-            self.auto_responder.start()
 
     async def uninstall_app(self) -> None:
         """Uninstall: the sandbox is wiped and the push token unregistered."""
