@@ -214,7 +214,7 @@ class MainWindow(QMainWindow):
         self.console.start()
         self.login_model.connect_core(suite.core.url, suite.pki.ca_file)
         for phone in suite.phones.values():
-            self.phones.add_phone(phone, self.feed, self.tasks)
+            self.phones.add_phone(phone, suite.events, self.tasks)
         self.phones.set_placeholder("no phones")
         seconds = suite.startup_seconds or 0.0
         self.status_text.setText(

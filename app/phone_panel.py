@@ -2,10 +2,11 @@
 
 ``app.lock_screen`` decides what the screen shows (a plain, Qt-free reading
 of the phone model); ``app.handset`` paints the body around it; ``PhoneCard``
-lays the screen out. The card redraws whenever its phone publishes an event and once a
-second (clock, expiry countdown). Buttons call the phone's async methods
-through ``BackgroundTasks`` and show the phone's own error text ("wrong PIN (4
-attempts left)") on the screen; the card keeps nothing but what is in flight.
+lays the screen out. The card redraws whenever its phone publishes a new view
+model (``app.phone_view_feed``) and once a second (clock, expiry countdown).
+Buttons call the phone's async methods through ``BackgroundTasks`` and show
+the phone's own error text ("wrong PIN (4 attempts left)") on the screen; the
+card keeps nothing but what is in flight.
 """
 
 from __future__ import annotations
@@ -30,11 +31,11 @@ from PySide6.QtWidgets import (
 )
 
 from app.background import BackgroundTasks
-from app.event_log_model import EventFeed
 from app.handset import BEZEL, paint_handset
 from app.lock_screen import UNKNOWN_FINGER, LockScreen, lock_screen
+from app.phone_view_feed import PhoneViewFeed
 from app.styling import named, repolish
-from core.events import Event
+from core.events import EventBus
 from simulators.phone import Phone, ResponseReceipt
 from simulators.phone.errors import PhoneError
 
@@ -48,7 +49,7 @@ class PhoneCard(QWidget):
     def __init__(
         self,
         phone: Phone,
-        feed: EventFeed,
+        views: PhoneViewFeed,
         tasks: BackgroundTasks,
         *,
         parent: QWidget | None = None,
@@ -57,6 +58,7 @@ class PhoneCard(QWidget):
         self.setObjectName("phoneCard")
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, False)
         self.phone = phone
+        self.views = views
         self.tasks = tasks
         self._answering = 0  # approve/reject calls in flight
         self._screen: LockScreen | None = None
@@ -179,13 +181,14 @@ class PhoneCard(QWidget):
         self._tick = QTimer(self, interval=1000)
         self._tick.timeout.connect(self.refresh)
         self._tick.start()
-        feed.received.connect(self._on_event)
+        views.changed.connect(self._on_view_changed)
         self.refresh()
 
     def stop(self) -> None:
         """No more redraws (the window is closing)."""
         self._tick.stop()
         self._refresh_soon.stop()
+        self.views.close()
 
     # -- model -> view -------------------------------------------------------------
     @property
@@ -193,12 +196,11 @@ class PhoneCard(QWidget):
         """What the screen shows now."""
         return self._screen
 
-    def _on_event(self, event: Event) -> None:
-        if event.source == self.phone.source:
-            self._refresh_soon.start()
+    def _on_view_changed(self, _view: object) -> None:
+        self._refresh_soon.start()  # several changes in one loop turn: one redraw
 
     def refresh(self) -> None:
-        screen = lock_screen(self.phone.describe())
+        screen = lock_screen(self.phone.view())  # fresh, for the clock
         previous = self._screen
         self._screen = screen
         if previous is not None and _note_id(previous) != _note_id(screen):
@@ -226,17 +228,18 @@ class PhoneCard(QWidget):
         self.empty_label.setVisible(note is None)
         if note is None:
             return
-        self.app_label.setText(f"PUSHSIM · {note['service'].upper()}")
-        self.title_label.setText(note["title"])
-        self.subject_label.setText(note["subject"])
-        if "userID" in note:
+        self.app_label.setText(f"PUSHSIM · {note.service.upper()}")
+        self.title_label.setText(note.title)
+        self.subject_label.setText(note.subject)
+        request = note.request
+        if request is not None:
             self.context_label.setText(
-                f"{note['userID']}@{note['domain']} from {note.get('clientIP', '?')}"
+                f"{request.user_id}@{request.domain} from {request.context.client_ip}"
             )
         else:
             self.context_label.setText("open the app to see the request")
         self.state_label.setText(screen.state_line)
-        self.state_label.setProperty("status", note["status"])
+        self.state_label.setProperty("status", note.status.value)
         repolish(self.state_label)
         can_answer = screen.answerable and self._answering == 0
         offers = screen.prompt_offers
@@ -292,7 +295,7 @@ class PhoneCard(QWidget):
         screen = self._screen
         if screen is None or screen.notification is None or not screen.answerable:
             return None
-        return str(screen.notification["id"])
+        return screen.notification.id
 
     def _approve(self, number: int | None) -> None:
         notification_id = self._current_id()
@@ -364,7 +367,7 @@ class PhoneCard(QWidget):
 
 
 def _note_id(screen: LockScreen) -> str | None:
-    return None if screen.notification is None else str(screen.notification["id"])
+    return None if screen.notification is None else screen.notification.id
 
 
 class PhonePanel(QScrollArea):
@@ -387,9 +390,9 @@ class PhonePanel(QScrollArea):
         self._row.addStretch(0)
         self.setWidget(inner)
 
-    def add_phone(self, phone: Phone, feed: EventFeed, tasks: BackgroundTasks) -> PhoneCard:
+    def add_phone(self, phone: Phone, events: EventBus, tasks: BackgroundTasks) -> PhoneCard:
         self._placeholder.hide()
-        card = PhoneCard(phone, feed, tasks)
+        card = PhoneCard(phone, PhoneViewFeed(phone, events), tasks)
         self.cards[phone.name] = card
         self._row.insertWidget(len(self.cards) - 1, card, 0, Qt.AlignmentFlag.AlignTop)
         return card

@@ -41,6 +41,7 @@ from simulators.phone.keystore import KdfParams, Keystore, create_keystore, vali
 from simulators.phone.push_delivery import PushDelivery
 from simulators.phone.settings import PhoneSettings
 from simulators.phone.unlock import DEFAULT_MAX_PIN_FAILURES, UnlockGate, UnlockPrompt
+from simulators.phone.views import AuthenticatorView, UnlockPromptView, describe_authenticator_view
 
 
 class AppHost(Protocol):
@@ -121,28 +122,32 @@ class AuthenticatorApp:
             raise NotActivated()
         return self.state.keystore
 
-    def describe(self) -> dict[str, Any]:
+    def view(self) -> AuthenticatorView:
         enrollment = self.state.enrollment
-        return {
-            "kind": self.info.kind.value,
-            "appID": self.info.app_id,
-            "installed": self.state.installed,
-            "activated": self.state.activated,
-            "serial": enrollment.serial if enrollment else None,
-            "userID": enrollment.user_id if enrollment else None,
-            "domain": enrollment.domain if enrollment else None,
-            "pushRegistered": self.state.core_registered,
-            "locked": self.gate.locked,
-            "pinAttemptsLeft": self.gate.remaining_pin_attempts,
-            "activationStep": self.activation.step.value,
-            "prompt": None
-            if self.prompt is None
-            else {
-                "notificationID": self.prompt.notification_id,
-                "required": self.prompt.required.value,
-                "offered": [method.value for method in self.prompt.offered],
-            },
-        }
+        prompt = self.prompt
+        return AuthenticatorView(
+            kind=self.info.kind.value,
+            app_id=self.info.app_id,
+            installed=self.state.installed,
+            activated=self.state.activated,
+            serial=enrollment.serial if enrollment else None,
+            user_id=enrollment.user_id if enrollment else None,
+            domain=enrollment.domain if enrollment else None,
+            push_registered=self.state.core_registered,
+            locked=self.gate.locked,
+            pin_attempts_left=self.gate.remaining_pin_attempts,
+            activation_step=self.activation.step.value,
+            prompt=None
+            if prompt is None
+            else UnlockPromptView(
+                notification_id=prompt.notification_id,
+                required=prompt.required.value,
+                offered=tuple(method.value for method in prompt.offered),
+            ),
+        )
+
+    def describe(self) -> dict[str, Any]:
+        return describe_authenticator_view(self.view())
 
     def wipe(self, *, installed: bool) -> None:
         """Uninstall (``installed=False``) or a fresh install: the sandbox is emptied."""

@@ -15,6 +15,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator, Callable, Coroutine
+from enum import StrEnum
 from typing import Any, Protocol
 
 from core.events import Event
@@ -25,6 +26,12 @@ log = logging.getLogger(__name__)
 
 STREAM_RETRY_INITIAL = 0.1
 STREAM_RETRY_MAX = 5.0
+
+
+class DeliveryState(StrEnum):
+    OFFLINE = "offline"  # no stream (airplane mode, no token, stopped, revoked)
+    CONNECTING = "connecting"  # opening the stream, or waiting to retry
+    ONLINE = "online"  # the push service holds our stream
 
 
 class LinkHost(Protocol):
@@ -69,6 +76,7 @@ class DeliveryLink:
         # Tokens of an uninstalled app that the service has not been told about.
         self.orphan_tokens = orphan_tokens
         self._stream: tuple[str, asyncio.Task[None]] | None = None
+        self.state = DeliveryState.OFFLINE
         self._tasks: set[asyncio.Task[Any]] = set()
 
     @property
@@ -89,6 +97,7 @@ class DeliveryLink:
     async def stop(self) -> None:
         self.started = False
         self._stream = None
+        self.state = DeliveryState.OFFLINE
         tasks = list(self._tasks)  # the stream task is one of them
         for task in tasks:
             task.cancel()
@@ -100,6 +109,7 @@ class DeliveryLink:
         if self._stream is not None and self._stream[0] != token:
             self._stream[1].cancel()  # closes the stream: the mock sees us go offline
             self._stream = None
+            self.state = DeliveryState.OFFLINE
             self.host.emit(PhoneEvent.DELIVERY_OFFLINE, "delivery stream closed")
         if token is not None and self._stream is None:
             self._stream = (token, self.spawn(self._run_stream(token)))
@@ -133,9 +143,11 @@ class DeliveryLink:
         delay = STREAM_RETRY_INITIAL
 
         def online() -> None:
+            self.state = DeliveryState.ONLINE
             host.emit(PhoneEvent.DELIVERY_ONLINE, "delivery stream open", details={"token": token})
 
         while True:
+            self.state = DeliveryState.CONNECTING
             host.emit(PhoneEvent.DELIVERY_CONNECTING, "connecting to the push service")
             stream: AsyncIterator[DeliveredPush] | None = None
             try:
@@ -143,14 +155,17 @@ class DeliveryLink:
                 async for push in stream:
                     delay = STREAM_RETRY_INITIAL
                     self._on_push(push)
+                self.state = DeliveryState.CONNECTING  # retried below
                 host.emit(PhoneEvent.DELIVERY_CLOSED, "the push service closed the stream")
             except PushTokenRevoked:
                 # stop listening; the app's next register_push gets a new token
                 if self._stream is not None and self._stream[0] == token:
                     self._stream = None
+                self.state = DeliveryState.OFFLINE
                 host.push_token_revoked(token)
                 return
             except Exception as exc:  # the service is down or restarting: retry
+                self.state = DeliveryState.CONNECTING  # retried below
                 host.emit(
                     PhoneEvent.DELIVERY_ERROR, f"delivery stream failed: {type(exc).__name__}"
                 )

@@ -72,6 +72,8 @@ class PhoneEvent(StrEnum):
     # lifecycle
     STARTED = "phone.started"
     STOPPED = "phone.stopped"
+    # views: a new PhoneView snapshot (details: views.PhoneViewChanged), not a happening
+    VIEW_CHANGED = "phone.view.changed"
     # unlock
     UNLOCK_CANCELLED = "phone.unlock.cancelled"
     UNLOCK_FAILED = "phone.unlock.failed"

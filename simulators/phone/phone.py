@@ -44,6 +44,13 @@ from simulators.phone.receiving import RequestReceiver
 from simulators.phone.settings import PhoneClock, PhoneSettings
 from simulators.phone.storage import PhoneStorage
 from simulators.phone.unlock import DEFAULT_MAX_PIN_FAILURES, Finger, Pin, UnlockInput
+from simulators.phone.views import (
+    PhoneView,
+    PhoneViewChanged,
+    SensorView,
+    describe_phone_view,
+    describe_sensor_view,
+)
 
 log = logging.getLogger(__name__)
 
@@ -72,7 +79,8 @@ class Phone:
         self.storage = PhoneStorage.for_phone(workspace.phones_dir, name)
         self._core = core
         self._delivery = delivery
-        self._loading = True  # no saves while the parts are being built
+        self._loading = True  # no saves (or views) while the parts are being built
+        self._published_view: PhoneView | None = None
         record = self.storage.load() or {}
         device = record.get("device", {})
         self._settings = PhoneSettings.from_dict(device.get("settings", {}))
@@ -103,9 +111,9 @@ class Phone:
         self.receiver = RequestReceiver(self.app)
         self.answerer = RequestAnswerer(self.app, self.receiver)
         self._loading = False
-        self.save()
         # What an attached auto-responder does (set by it; the suite attaches one).
         self.auto_response: str | None = None
+        self.save()
 
     # -- AppHost ---------------------------------------------------------------
     @property
@@ -132,7 +140,27 @@ class Phone:
         # stamped with the simulation clock (not the phone's skewed one) so that
         # traces interleave phone, provider and core events in true order
         fields.setdefault("time", self.clock.base.now())
-        return self.events.emit(kind, self.source, summary=summary, **fields)
+        event = self.events.emit(kind, self.source, summary=summary, **fields)
+        # Every state change is announced by an event from here: follow each
+        # one with the new view, so views redraw from a snapshot, never poll.
+        self.publish_view()
+        return event
+
+    def publish_view(self) -> None:
+        """Emit ``phone.view.changed`` if the view differs from the last one published."""
+        if self._loading:
+            return
+        view = self.view()
+        if view == self._published_view:
+            return
+        self._published_view = view
+        self.events.emit(
+            PhoneEvent.VIEW_CHANGED,
+            self.source,
+            summary=f"{self.name} view changed",
+            details=PhoneViewChanged(view=view),
+            time=self.clock.base.now(),
+        )
 
     def save(self) -> None:
         if self._loading:
@@ -372,22 +400,30 @@ class Phone:
         )
 
     # -- views -------------------------------------------------------------------
+    def view(self) -> PhoneView:
+        """The phone as a frozen snapshot (what every view draws)."""
+        sensor = self._sensor
+        return PhoneView(
+            name=self.name,
+            platform=self._platform,
+            online=self.link.online,
+            delivery=self.link.state.value,
+            airplane_mode=self._settings.airplane_mode,
+            clock=self.now(),
+            settings=self._settings,
+            sensor=SensorView(
+                enrolled=tuple(sensor.enrolled),
+                locked_out=sensor.locked_out,
+                attempts_left=sensor.remaining_attempts,
+            ),
+            app=self.app.view(),
+            notifications=tuple(self.notifications),
+            auto_responder=self.auto_response,
+        )
+
     def describe_sensor(self) -> dict[str, Any]:
-        return {
-            "enrolled": list(self._sensor.enrolled),
-            "lockedOut": self._sensor.locked_out,
-            "attemptsLeft": self._sensor.remaining_attempts,
-        }
+        return describe_sensor_view(self.view().sensor)
 
     def describe(self) -> dict[str, Any]:
         """Everything a view draws (JSON-able; no secrets)."""
-        return {
-            "name": self.name,
-            "platform": self._platform.value,
-            "online": self.link.online,
-            "clock": self.now(),
-            "settings": self._settings.to_dict(),
-            "fingerprint": self.describe_sensor(),
-            "app": self.app.describe(),
-            "notifications": [n.describe() for n in self.notifications],
-        }
+        return describe_phone_view(self.view())

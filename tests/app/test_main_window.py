@@ -26,10 +26,16 @@ from app.event_log_model import EventLogModel, describe_event, hexdump
 from app.lock_screen import lock_screen
 from app.main_window import MainWindow
 from core.events import Event
+from core.protocol.keys import UnlockProtection
+from core.protocol.messages import ChallengeRequest, RequestContext
 from core.seed import DEMO_PASSWORD
 from core.settings import FAST_TEST_SETTINGS
 from core.workspace import Workspace
 from simulators.phone import KdfParams
+from simulators.phone.identity import Platform
+from simulators.phone.inbox import Notification, NotificationSource, NotificationStatus
+from simulators.phone.settings import PhoneSettings
+from simulators.phone.views import AuthenticatorView, PhoneView, SensorView, UnlockPromptView
 from simulators.suite import DEMO_PIN, Suite, SuiteOptions
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -128,38 +134,62 @@ def test_hexdump_lays_out_sixteen_bytes_a_line() -> None:
 
 
 def test_lock_screen_shows_the_newest_notification_and_the_open_prompt() -> None:
-    described = {
-        "name": "bob-iphone",
-        "platform": "ios",
-        "online": True,
-        "clock": 1000.0,
-        "settings": {"airplaneMode": False},
-        "fingerprint": {"enrolled": ["right-index"]},
-        "app": {
-            "kind": "sdk",
-            "installed": True,
-            "activated": True,
-            "locked": False,
-            "serial": "PS1",
-            "pushRegistered": True,
-            "prompt": {"notificationID": "n2", "required": "pin", "offered": ["pin"]},
-        },
-        "notifications": [
-            {"id": "n1", "status": "approved", "reason": "approved with pin"},
-            {
-                "id": "n2",
-                "status": "opened",
-                "protection": "pin",
-                "expires": 1042.5,
-                "service": "apns",
-                "title": "Transaction Request",
-                "subject": "Tap here",
-            },
-        ],
-    }
-    screen = lock_screen(described)
+    def note(note_id: str, status: NotificationStatus, **fields: Any) -> Notification:
+        return Notification(
+            id=note_id,
+            request_id=f"r-{note_id}",
+            source=NotificationSource.PUSH,
+            service="apns",
+            title="Transaction Request",
+            subject="Tap here",
+            received_at=990.0,
+            visible=True,
+            status=status,
+            **fields,
+        )
+
+    request = ChallengeRequest(
+        request_id="r-n2",
+        challenge="ab" * 16,
+        user_id="bob",
+        domain="demo",
+        serial="PS00000001",
+        protection=UnlockProtection.PIN,
+        expires=1042.5,
+        context=RequestContext(client_ip="192.0.2.7", time=990.0),
+    )
+    view = PhoneView(
+        name="bob-iphone",
+        platform=Platform.IOS,
+        online=True,
+        delivery="online",
+        airplane_mode=False,
+        clock=1000.0,
+        settings=PhoneSettings(),
+        sensor=SensorView(enrolled=("right-index",), locked_out=False, attempts_left=5),
+        app=AuthenticatorView(
+            kind="sdk",
+            app_id="com.example.sdk",
+            installed=True,
+            activated=True,
+            serial="PS1",
+            user_id="bob",
+            domain="demo",
+            push_registered=True,
+            locked=False,
+            pin_attempts_left=5,
+            activation_step="idle",
+            prompt=UnlockPromptView(notification_id="n2", required="pin", offered=("pin",)),
+        ),
+        notifications=(
+            note("n1", NotificationStatus.APPROVED, reason="approved with pin"),
+            note("n2", NotificationStatus.OPENED, request=request),
+        ),
+        auto_responder=None,
+    )
+    screen = lock_screen(view)
     assert screen.notification is not None
-    assert screen.notification["id"] == "n2"
+    assert screen.notification.id == "n2"
     assert screen.answerable
     assert screen.prompt_offers == ("pin",)
     assert screen.state_line == "needs the PIN · expires in 42 s"
