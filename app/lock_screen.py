@@ -38,6 +38,10 @@ class LockScreen:
     prompt_offers: tuple[str, ...]  # unlock methods the open prompt offers
     fingers: tuple[str, ...]
 
+    @property
+    def notification_id(self) -> str | None:
+        return None if self.notification is None else self.notification.id
+
 
 def _app_line(app: AuthenticatorView) -> str:
     if not app.installed:

@@ -203,7 +203,7 @@ class PhoneCard(QWidget):
         screen = lock_screen(self.phone.view())  # fresh, for the clock
         previous = self._screen
         self._screen = screen
-        if previous is not None and _note_id(previous) != _note_id(screen):
+        if previous is not None and previous.notification_id != screen.notification_id:
             self.message_label.clear()  # a new request: the last one's message is stale
         local = time.localtime(screen.clock)
         self.time_label.setText(time.strftime("%H:%M", local))
@@ -364,10 +364,6 @@ class PhoneCard(QWidget):
             ios=screen is not None and screen.platform == "ios",
             airplane=screen is not None and screen.airplane,
         )
-
-
-def _note_id(screen: LockScreen) -> str | None:
-    return None if screen.notification is None else screen.notification.id
 
 
 class PhonePanel(QScrollArea):

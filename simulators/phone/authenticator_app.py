@@ -37,7 +37,13 @@ from simulators.phone.event_kinds import PhoneEvent
 from simulators.phone.fingerprint import FingerprintSensor
 from simulators.phone.identity import AppInfo, Platform
 from simulators.phone.inbox import Inbox
-from simulators.phone.keystore import KdfParams, Keystore, create_keystore, validate_pin
+from simulators.phone.keystore import (
+    KdfParams,
+    Keystore,
+    change_pin,
+    create_keystore,
+    validate_pin,
+)
 from simulators.phone.push_delivery import PushDelivery
 from simulators.phone.settings import PhoneSettings
 from simulators.phone.unlock import DEFAULT_MAX_PIN_FAILURES, UnlockGate, UnlockPrompt
@@ -287,3 +293,15 @@ class AuthenticatorApp:
             "the push service unregistered this phone's token",
             details={"token": token},
         )
+
+    async def change_pin(self, old_pin: str, new_pin: str) -> bool:
+        """Re-wrap the PIN key; False when ``old_pin`` is wrong (not counted)."""
+        keystore = self.require_activated()
+        changed = await change_pin(keystore, old_pin=old_pin, new_pin=new_pin)
+        if changed is None:
+            self.host.emit(PhoneEvent.PIN_CHANGE_FAILED, "PIN not changed: the old PIN is wrong")
+            return False
+        self.state.keystore = changed
+        self.host.save()
+        self.host.emit(PhoneEvent.PIN_CHANGED, "PIN changed")
+        return True

@@ -3,8 +3,9 @@
 ``Phone`` is the model the GUI draws and scenarios drive. It owns the device
 side — its storage file, settings, fingerprint sensor, clock offset and the
 delivery stream to its push service — and hosts one ``AuthenticatorApp``.
-Every state change is an ``Event`` from ``phone:<name>`` (``phone.*`` kinds),
-so views redraw from ``describe()`` and tests await events, never sleep.
+Every state change is an ``Event`` from ``phone:<name>`` (``phone.*`` kinds)
+followed by the new ``PhoneView`` (``phone.view.changed``, see ``views``), so
+views redraw from snapshots and tests await events, never sleep.
 
 Network: the phone reaches the core (``CoreDeviceApi``) and its push service
 (``PushDelivery``) only while airplane mode is off. Going offline cancels the
@@ -12,8 +13,7 @@ delivery stream (the mock then stores pushes for later); going online opens it
 again and finishes what was left: a push registration the core has not seen,
 tokens of an uninstalled app that still need unregistering.
 
-Everything is async and nothing blocks the loop: scrypt runs in a thread,
-storage files are a few kilobytes.
+Nothing blocks the loop: scrypt runs in a thread, storage files are small.
 """
 
 from __future__ import annotations
@@ -38,16 +38,16 @@ from simulators.phone.event_kinds import PhoneEvent
 from simulators.phone.fingerprint import DEFAULT_MAX_MISMATCHES, FingerprintSensor
 from simulators.phone.identity import AppInfo, Platform
 from simulators.phone.inbox import Notification
-from simulators.phone.keystore import KdfParams, change_pin
-from simulators.phone.push_delivery import DeliveredPush, PushDelivery
+from simulators.phone.keystore import KdfParams
+from simulators.phone.push_delivery import PushDelivery
 from simulators.phone.receiving import RequestReceiver
 from simulators.phone.settings import PhoneClock, PhoneSettings
 from simulators.phone.storage import PhoneStorage
 from simulators.phone.unlock import DEFAULT_MAX_PIN_FAILURES, Finger, Pin, UnlockInput
 from simulators.phone.views import (
     PhoneView,
-    PhoneViewChanged,
     SensorView,
+    ViewPublisher,
     describe_phone_view,
     describe_sensor_view,
 )
@@ -80,7 +80,7 @@ class Phone:
         self._core = core
         self._delivery = delivery
         self._loading = True  # no saves (or views) while the parts are being built
-        self._published_view: PhoneView | None = None
+        self._views = ViewPublisher(events, self.source)
         record = self.storage.load() or {}
         device = record.get("device", {})
         self._settings = PhoneSettings.from_dict(device.get("settings", {}))
@@ -98,7 +98,7 @@ class Phone:
             )
         self.link = DeliveryLink(
             self,
-            on_push=self._push_delivered,
+            on_push=lambda push: self.receiver.receive_push(push),
             orphan_tokens=[str(t) for t in device.get("orphanTokens", [])],
         )
         self.app = AuthenticatorApp(
@@ -148,19 +148,8 @@ class Phone:
 
     def publish_view(self) -> None:
         """Emit ``phone.view.changed`` if the view differs from the last one published."""
-        if self._loading:
-            return
-        view = self.view()
-        if view == self._published_view:
-            return
-        self._published_view = view
-        self.events.emit(
-            PhoneEvent.VIEW_CHANGED,
-            self.source,
-            summary=f"{self.name} view changed",
-            details=PhoneViewChanged(view=view),
-            time=self.clock.base.now(),
-        )
+        if not self._loading:
+            self._views.publish(self.view(), time=self.clock.base.now())
 
     def save(self) -> None:
         if self._loading:
@@ -205,15 +194,12 @@ class Phone:
     def push_token_revoked(self, token: str) -> None:
         self.app.push_token_revoked(token)
 
-    def _push_delivered(self, push: DeliveredPush) -> None:
-        self.receiver.receive_push(push)
-
     def _sensor_changed(self) -> None:
         self.save()
         self.emit(
             PhoneEvent.FINGERPRINT_CHANGED,
             "fingerprint sensor changed",
-            details=self.describe_sensor(),
+            details=describe_sensor_view(SensorView.of(self._sensor)),
         )
 
     # -- lifecycle ---------------------------------------------------------------
@@ -325,15 +311,7 @@ class Phone:
 
     async def change_pin(self, old_pin: str, new_pin: str) -> bool:
         """Re-wrap the PIN key; False when ``old_pin`` is wrong (not counted)."""
-        keystore = self.app.require_activated()
-        changed = await change_pin(keystore, old_pin=old_pin, new_pin=new_pin)
-        if changed is None:
-            self.emit(PhoneEvent.PIN_CHANGE_FAILED, "PIN not changed: the old PIN is wrong")
-            return False
-        self.app.state.keystore = changed
-        self.save()
-        self.emit(PhoneEvent.PIN_CHANGED, "PIN changed")
-        return True
+        return await self.app.change_pin(old_pin, new_pin)
 
     # -- settings ----------------------------------------------------------------
     def _change_settings(self, summary: str, **changes: Any) -> None:
@@ -402,7 +380,6 @@ class Phone:
     # -- views -------------------------------------------------------------------
     def view(self) -> PhoneView:
         """The phone as a frozen snapshot (what every view draws)."""
-        sensor = self._sensor
         return PhoneView(
             name=self.name,
             platform=self._platform,
@@ -411,18 +388,11 @@ class Phone:
             airplane_mode=self._settings.airplane_mode,
             clock=self.now(),
             settings=self._settings,
-            sensor=SensorView(
-                enrolled=tuple(sensor.enrolled),
-                locked_out=sensor.locked_out,
-                attempts_left=sensor.remaining_attempts,
-            ),
+            sensor=SensorView.of(self._sensor),
             app=self.app.view(),
             notifications=tuple(self.notifications),
             auto_responder=self.auto_response,
         )
-
-    def describe_sensor(self) -> dict[str, Any]:
-        return describe_sensor_view(self.view().sensor)
 
     def describe(self) -> dict[str, Any]:
         """Everything a view draws (JSON-able; no secrets)."""

@@ -8,7 +8,7 @@ are ``PhoneViewChanged`` after each state change, so a view never polls.
 ``describe_phone_view`` is the JSON-able form ``Phone.describe()`` answers.
 
 This module imports no other phone module but the leaves it shows (settings,
-inbox, identity): the phone and the app build views, views never reach back.
+inbox, identity, fingerprint): the phone and the app build views, views never reach back.
 """
 
 from __future__ import annotations
@@ -16,7 +16,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from core.events import EventDetails
+from core.events import EventBus, EventDetails
+from simulators.phone.event_kinds import PhoneEvent
+from simulators.phone.fingerprint import FingerprintSensor
 from simulators.phone.identity import Platform
 from simulators.phone.inbox import Notification
 from simulators.phone.settings import PhoneSettings
@@ -27,6 +29,14 @@ class SensorView:
     enrolled: tuple[str, ...]
     locked_out: bool
     attempts_left: int
+
+    @classmethod
+    def of(cls, sensor: FingerprintSensor) -> SensorView:
+        return cls(
+            enrolled=tuple(sensor.enrolled),
+            locked_out=sensor.locked_out,
+            attempts_left=sensor.remaining_attempts,
+        )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -101,6 +111,27 @@ class PhoneViewChanged(EventDetails):
     """Details of ``phone.view.changed``: the phone as it is now."""
 
     view: PhoneView
+
+
+class ViewPublisher:
+    """Emits a phone's views on the bus, each only when it differs from the last."""
+
+    def __init__(self, events: EventBus, source: str) -> None:
+        self._events = events
+        self._source = source
+        self._last: PhoneView | None = None
+
+    def publish(self, view: PhoneView, *, time: float) -> None:
+        if view == self._last:
+            return
+        self._last = view
+        self._events.emit(
+            PhoneEvent.VIEW_CHANGED,
+            self._source,
+            summary=f"{view.name} view changed",
+            details=PhoneViewChanged(view=view),
+            time=time,
+        )
 
 
 def describe_authenticator_view(view: AuthenticatorView) -> dict[str, Any]:
