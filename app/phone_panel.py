@@ -15,7 +15,7 @@ import time
 from collections.abc import Awaitable, Coroutine
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QPaintEvent
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -45,6 +45,8 @@ CARD_HEIGHT = 680  # room for the request, the unlock prompt and a message
 
 class PhoneCard(QWidget):
     """One phone, painted as a handset around its lock screen."""
+
+    said = Signal(str)  # a message shown on the screen (an answer, an error)
 
     def __init__(
         self,
@@ -197,7 +199,8 @@ class PhoneCard(QWidget):
         return self._screen
 
     def _on_view_changed(self, _view: object) -> None:
-        self._refresh_soon.start()  # several changes in one loop turn: one redraw
+        # at once: whoever listens to the same signal afterwards sees the drawn card
+        self.refresh()
 
     def refresh(self) -> None:
         screen = lock_screen(self.phone.view())  # fresh, for the clock
@@ -289,6 +292,7 @@ class PhoneCard(QWidget):
         self.message_label.setText(text)
         self.message_label.setProperty("error", error)
         repolish(self.message_label)
+        self.said.emit(text)
 
     # -- view -> model ---------------------------------------------------------------
     def _current_id(self) -> str | None:
