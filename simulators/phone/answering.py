@@ -28,6 +28,7 @@ from simulators.phone.errors import (
     RequestUnusable,
     UnlockError,
 )
+from simulators.phone.event_details import UnlockSucceeded
 from simulators.phone.event_kinds import PhoneEvent
 from simulators.phone.inbox import Notification, NotificationStatus
 from simulators.phone.receiving import RequestReceiver, unusable
@@ -187,7 +188,7 @@ class RequestAnswerer:
             f"unlocked ({unlocked.protection.value} key)",
             request_id=notification.request_id,
             step=5,
-            details={"method": method, "protection": unlocked.protection.value},
+            details=UnlockSucceeded(method=method, protection=unlocked.protection.value),
         )
         return unlocked
 

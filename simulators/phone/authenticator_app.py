@@ -33,6 +33,7 @@ from simulators.phone.errors import (
     CoreApiError,
     NotActivated,
 )
+from simulators.phone.event_details import PushTokenDetails
 from simulators.phone.event_kinds import PhoneEvent
 from simulators.phone.fingerprint import FingerprintSensor
 from simulators.phone.identity import AppInfo, Platform
@@ -251,7 +252,7 @@ class AuthenticatorApp:
                 PhoneEvent.PUSH_TOKEN,
                 f"{self.host.platform.push_service} token issued",
                 target=self.host.platform.push_service,
-                details={"token": token},
+                details=PushTokenDetails(token=token),
             )
         token = self.state.push_token
         if not self.state.core_registered:
@@ -291,7 +292,7 @@ class AuthenticatorApp:
         self.host.emit(
             PhoneEvent.PUSH_TOKEN_REVOKED,
             "the push service unregistered this phone's token",
-            details={"token": token},
+            details=PushTokenDetails(token=token),
         )
 
     async def change_pin(self, old_pin: str, new_pin: str) -> bool:

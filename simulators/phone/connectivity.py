@@ -19,6 +19,7 @@ from enum import StrEnum
 from typing import Any, Protocol
 
 from core.events import Event
+from simulators.phone.event_details import PushTokenDetails
 from simulators.phone.event_kinds import PhoneEvent
 from simulators.phone.push_delivery import DeliveredPush, PushDelivery, PushTokenRevoked
 
@@ -134,7 +135,7 @@ class DeliveryLink:
             host.emit(
                 PhoneEvent.PUSH_UNREGISTERED,
                 "old push token unregistered",
-                details={"token": token},
+                details=PushTokenDetails(token=token),
             )
         await host.finish_push_registration()
 
@@ -144,7 +145,11 @@ class DeliveryLink:
 
         def online() -> None:
             self.state = DeliveryState.ONLINE
-            host.emit(PhoneEvent.DELIVERY_ONLINE, "delivery stream open", details={"token": token})
+            host.emit(
+                PhoneEvent.DELIVERY_ONLINE,
+                "delivery stream open",
+                details=PushTokenDetails(token=token),
+            )
 
         while True:
             self.state = DeliveryState.CONNECTING
