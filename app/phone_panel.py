@@ -1,12 +1,10 @@
 """Virtual phones drawn as phones: lock screen, notification, approve/reject, unlock.
 
-``app.lock_screen`` decides what the screen shows (a plain, Qt-free reading
-of the phone model); ``app.handset`` paints the body around it; ``PhoneCard``
-lays the screen out. The card redraws whenever its phone publishes a new view
-model (``app.phone_view_feed``) and once a second (clock, expiry countdown).
-Buttons call the phone's async methods through ``BackgroundTasks`` and show
-the phone's own error text ("wrong PIN (4 attempts left)") on the screen; the
-card keeps nothing but what is in flight.
+``app.lock_screen`` reads the phone's view model (Qt-free); ``app.handset``
+paints the body; ``PhoneCard`` lays the screen out and redraws on each new view
+(``app.phone_view_feed``) and once a second (clock, expiry countdown). Buttons
+call the phone's async methods through ``BackgroundTasks`` and show its own
+error text ("wrong PIN (4 attempts left)"); the card keeps only what is in flight.
 """
 
 from __future__ import annotations
@@ -199,8 +197,7 @@ class PhoneCard(QWidget):
         return self._screen
 
     def _on_view_changed(self, _view: object) -> None:
-        # at once: whoever listens to the same signal afterwards sees the drawn card
-        self.refresh()
+        self.refresh()  # now: later listeners of the signal see the card drawn
 
     def refresh(self) -> None:
         screen = lock_screen(self.phone.view())  # fresh, for the clock
