@@ -27,6 +27,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QBrush, QColor
 
 from core.events import Event, EventBus
+from simulators.phone.event_kinds import PhoneEvent
 
 DEFAULT_LIMIT = 5000
 HEX_BYTES_PER_LINE = 16
@@ -95,6 +96,8 @@ class EventLogModel(QAbstractTableModel):
 
     # -- the list ----------------------------------------------------------------
     def append(self, event: Event) -> None:
+        if event.kind == PhoneEvent.VIEW_CHANGED:
+            return  # a redraw snapshot for the phone cards, not a step of the flow
         row = len(self._events)
         key = (event.time, event.seq)
         while row > 0 and (self._events[row - 1].time, self._events[row - 1].seq) > key:

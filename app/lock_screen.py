@@ -1,14 +1,17 @@
-"""What a phone's screen shows, read from ``phone.describe()`` (no Qt).
+"""What a phone's screen shows, read from its ``PhoneView`` (no Qt).
 
-``lock_screen`` turns the phone model's plain description into the few facts a
-view draws: the newest notification, its state line, the open unlock prompt.
-Keeping it Qt-free lets tests check the reading without a widget.
+``lock_screen`` turns the phone's view model into the few facts a view draws:
+the notification shown, its state line, the open unlock prompt. Keeping it
+Qt-free lets tests check the reading without a widget.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+
+from simulators.phone.identity import Platform
+from simulators.phone.inbox import Notification
+from simulators.phone.views import AuthenticatorView, PhoneView
 
 UNKNOWN_FINGER = "left-pinky"  # not enrolled anywhere: lets a tester try a wrong finger
 APP_NAMES = {"authenticator": "Authenticator app", "sdk": "SDK demo app"}
@@ -28,32 +31,36 @@ class LockScreen:
     airplane: bool
     clock: float  # by the phone's own clock
     app_line: str
-    notification: dict[str, Any] | None  # the newest visible one
+    notification: Notification | None  # the one shown (prompted, else the newest)
     answerable: bool
     state_line: str
     numbers: tuple[int, ...]
     prompt_offers: tuple[str, ...]  # unlock methods the open prompt offers
     fingers: tuple[str, ...]
 
+    @property
+    def notification_id(self) -> str | None:
+        return None if self.notification is None else self.notification.id
 
-def _app_line(app: dict[str, Any]) -> str:
-    if not app.get("installed"):
+
+def _app_line(app: AuthenticatorView) -> str:
+    if not app.installed:
         return "app not installed"
-    if app.get("locked"):
+    if app.locked:
         return "app locked (too many wrong PINs)"
-    if not app.get("activated"):
+    if not app.activated:
         return "app installed, not activated"
-    push = "push registered" if app.get("pushRegistered") else "no push registration"
-    return f"{app.get('serial')} · {push}"
+    push = "push registered" if app.push_registered else "no push registration"
+    return f"{app.serial} · {push}"
 
 
-def _state_line(note: dict[str, Any], clock: float) -> str:
-    status = str(note["status"])
-    reason = str(note.get("reason", ""))
-    if status in ("new", "opened"):
-        expires = note.get("expires")
-        left = f"expires in {max(0, int(expires - clock))} s" if expires else ""
-        need = PROTECTION_TEXT.get(note.get("protection", ""), "")
+def _state_line(note: Notification, clock: float) -> str:
+    status = note.status.value
+    reason = note.reason
+    if note.answerable:
+        request = note.request
+        left = f"expires in {max(0, int(request.expires - clock))} s" if request else ""
+        need = PROTECTION_TEXT.get(request.protection.value, "") if request else ""
         return " · ".join(part for part in (need, left) if part)
     label = {"approved": "✓ approved", "rejected": "✗ rejected"}.get(status, status)
     if not reason:
@@ -63,32 +70,27 @@ def _state_line(note: dict[str, Any], clock: float) -> str:
     return f"{label} · {reason}"
 
 
-def lock_screen(described: dict[str, Any]) -> LockScreen:
-    """Read ``Phone.describe()`` as a lock screen."""
-    app = described["app"]
-    settings = described["settings"]
-    notes = described["notifications"]
-    prompt = app.get("prompt")
-    # the newest notification, unless the user is unlocking to answer an older one
-    prompted = [n for n in notes if prompt and n["id"] == prompt.get("notificationID")]
-    note = prompted[0] if prompted else (notes[-1] if notes else None)
-    clock = float(described["clock"])
-    platform = described["platform"]
+def lock_screen(view: PhoneView) -> LockScreen:
+    """Read a ``PhoneView`` as a lock screen."""
+    app = view.app
+    prompt = app.prompt
+    note = view.shown_notification
+    request = note.request if note else None
     return LockScreen(
-        name=described["name"],
-        platform=platform,
-        model_line=f"{'iOS' if platform == 'ios' else 'Android'} · "
-        f"{APP_NAMES.get(app.get('kind', ''), app.get('kind', ''))}",
-        online=bool(described["online"]),
-        airplane=bool(settings.get("airplaneMode")),
-        clock=clock,
+        name=view.name,
+        platform=view.platform.value,
+        model_line=f"{'iOS' if view.platform is Platform.IOS else 'Android'} · "
+        f"{APP_NAMES.get(app.kind, app.kind)}",
+        online=view.online,
+        airplane=view.airplane_mode,
+        clock=view.clock,
         app_line=_app_line(app),
         notification=note,
-        answerable=note is not None and note["status"] in ("new", "opened"),
-        state_line="" if note is None else _state_line(note, clock),
-        numbers=tuple(note.get("numbers", ())) if note else (),
-        prompt_offers=tuple(prompt["offered"]) if prompt else (),
-        fingers=tuple(described["fingerprint"]["enrolled"]),
+        answerable=note is not None and note.answerable,
+        state_line="" if note is None else _state_line(note, view.clock),
+        numbers=tuple(request.numbers or ()) if request else (),
+        prompt_offers=prompt.offered if prompt else (),
+        fingers=view.sensor.enrolled,
     )
 
 

@@ -1,11 +1,9 @@
 """The login client: a form that logs in over HTTPS and shows the session's status live.
 
-``LoginModel`` is the client (no widgets): it posts
-``/v1/users/{user}@{domain}/login`` to the validation core with an httpx
-``AsyncClient`` trusting the workspace CA, then long-polls
-``/v1/sessions/{id}?wait=10`` until the session leaves ``pending``, and keeps
-the latest ``LoginState``. ``LoginPanel`` draws the form and that state and
-hands clicks to the model; a new login cancels the previous one's polling.
+``LoginModel`` (no widgets) drives ``simulators.login_client.LoginClient``:
+the login POST, then the long poll until the session is decided, keeping the
+latest ``LoginState``. ``LoginPanel`` draws the form and that state and hands
+clicks to the model; a new login cancels the previous one's polling.
 """
 
 from __future__ import annotations
@@ -14,9 +12,7 @@ import asyncio
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
-import httpx
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -31,11 +27,8 @@ from PySide6.QtWidgets import (
 )
 
 from app.background import BackgroundTasks
-from core.pki import client_ssl_context
-
-POLL_WAIT = 10  # seconds the core may hold one status request
-HTTP_TIMEOUT = POLL_WAIT + 10.0
-DECIDED = frozenset({"accepted", "refused", "timeout", "failure"})
+from app.styling import repolish
+from simulators.login_client import PENDING, CoreAnswer, CoreUnreachable, LoginClient
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -60,7 +53,7 @@ class LoginModel(QObject):
     def __init__(self, tasks: BackgroundTasks, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._tasks = tasks
-        self._client: httpx.AsyncClient | None = None
+        self._client: LoginClient | None = None
         self._current: asyncio.Task[None] | None = None
         self._state = LoginState()
 
@@ -74,9 +67,7 @@ class LoginModel(QObject):
 
     def connect_core(self, base_url: str, ca_file: Path) -> None:
         """Point the client at the core (once the suite is up)."""
-        self._client = httpx.AsyncClient(
-            base_url=base_url, verify=client_ssl_context(ca_file), timeout=HTTP_TIMEOUT
-        )
+        self._client = LoginClient(base_url, ca_file)
         self.changed.emit()
 
     def submit(self, user_id: str, domain: str, passkey: str) -> None:
@@ -101,8 +92,8 @@ class LoginModel(QObject):
         self.changed.emit()
 
     def _failed(self, error: BaseException) -> None:
-        if isinstance(error, httpx.HTTPError):
-            text = f"core unreachable: {error}" if str(error) else type(error).__name__
+        if isinstance(error, CoreUnreachable):
+            text = str(error)
         else:
             text = f"{type(error).__name__}: {error}"
         self._set(LoginState(phase="error", user=self._state.user, message=text))
@@ -112,76 +103,29 @@ class LoginModel(QObject):
         if client is None:
             raise RuntimeError("the validation core is not running yet")
         user = f"{user_id}@{domain}"
-        response = await client.post(
-            f"/v1/users/{quote(user_id, safe='@')}@{quote(domain, safe='')}/login",
-            json={
-                "objectType": "LoginInput",
-                "credentials": {"passKey": passkey},
-                "orchestrationDelivery": ["pushNotification"],
-            },
-        )
-        body = _json(response)
-        if response.status_code != 200:
-            self._set(
-                LoginState(
-                    phase="error",
-                    user=user,
-                    request_id=body.get("requestID"),
-                    message=_refusal(response.status_code, body),
-                    answer=body,
-                )
-            )
-            return
-        request_id = str(body["requestID"])
-        self._show(user, request_id, body)
-        while body.get("sessionStatus") == "pending":
-            response = await client.get(f"/v1/sessions/{request_id}", params={"wait": POLL_WAIT})
-            body = _json(response)
-            if response.status_code != 200:
-                self._set(
-                    LoginState(
-                        phase="error",
-                        user=user,
-                        request_id=request_id,
-                        message=_refusal(response.status_code, body),
-                        answer=body,
-                    )
-                )
-                return
-            self._show(user, request_id, body)
+        answer: CoreAnswer = await client.login(user_id, domain, passkey)
+        self._show(user, answer)
+        if not answer.refused and answer.status == PENDING and answer.request_id:
+            self._show(user, await client.wait_decided(answer.request_id))
 
-    def _show(self, user: str, request_id: str, body: dict[str, Any]) -> None:
-        status = str(body.get("sessionStatus", "unknown"))
-        if status == "pending":
-            message = "push sent — waiting for the phone"
+    def _show(self, user: str, answer: CoreAnswer) -> None:
+        """A refusal (the core said no, or failed) or the session's status."""
+        if answer.refused:
+            phase, message = "error", answer.refusal
+        elif answer.status == PENDING:
+            phase, message = PENDING, "push sent — waiting for the phone"
         else:
-            message = str(body.get("reason") or "")
-        number = body.get("number")
+            phase, message = answer.status, answer.message
         self._set(
             LoginState(
-                phase=status,
+                phase=phase,
                 user=user,
-                request_id=request_id,
+                request_id=answer.request_id,
                 message=message,
-                number=number if isinstance(number, int) else None,
-                answer=body,
+                number=answer.number,
+                answer=answer.body,
             )
         )
-
-
-def _json(response: httpx.Response) -> dict[str, Any]:
-    try:
-        body = response.json()
-    except ValueError:
-        return {"message": response.text}
-    return body if isinstance(body, dict) else {"message": str(body)}
-
-
-def _refusal(status: int, body: dict[str, Any]) -> str:
-    text = f"HTTP {status}: {body.get('message', 'refused')}"
-    if "remainingAttempts" in body:
-        text += f" ({body['remainingAttempts']} attempts left)"
-    return text
 
 
 # -- the view ----------------------------------------------------------------------
@@ -286,8 +230,7 @@ class LoginPanel(QGroupBox):
         else:
             self.status_label.setText(STATUS_TEXT.get(state.phase, state.phase))
             self.status_label.setProperty("status", state.phase)
-        self.status_label.style().unpolish(self.status_label)
-        self.status_label.style().polish(self.status_label)
+        repolish(self.status_label)
         message = state.message
         if state.number is not None:
             message = f"pick {state.number} on the phone · {message}"

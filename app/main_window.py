@@ -45,6 +45,7 @@ from app.phone_panel import PhonePanel
 from app.server_console import ServerConsole
 from core.events import Event
 from core.seed import DEMO_DOMAIN, DEMO_PASSWORD, DEMO_USERS
+from simulators.phone.event_kinds import SuiteEvent
 from simulators.suite import DEMO_PIN
 
 if TYPE_CHECKING:
@@ -204,7 +205,7 @@ class MainWindow(QMainWindow):
 
     # -- suite -> view -------------------------------------------------------------
     def _on_event(self, event: Event) -> None:
-        if event.kind == "suite.ready" and not self._ready:
+        if event.kind == SuiteEvent.READY and not self._ready:
             self._on_suite_ready()
 
     def _on_suite_ready(self) -> None:
@@ -213,7 +214,7 @@ class MainWindow(QMainWindow):
         self.console.start()
         self.login_model.connect_core(suite.core.url, suite.pki.ca_file)
         for phone in suite.phones.values():
-            self.phones.add_phone(phone, self.feed, self.tasks)
+            self.phones.add_phone(phone, suite.events, self.tasks)
         self.phones.set_placeholder("no phones")
         seconds = suite.startup_seconds or 0.0
         self.status_text.setText(

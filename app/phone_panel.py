@@ -1,21 +1,20 @@
 """Virtual phones drawn as phones: lock screen, notification, approve/reject, unlock.
 
-``app.lock_screen`` decides what the screen shows (a plain, Qt-free reading
-of the phone model); ``PhoneCard`` paints the handset and lays
-that out. The card redraws whenever its phone publishes an event and once a
-second (clock, expiry countdown). Buttons call the phone's async methods
-through ``BackgroundTasks`` and show the phone's own error text ("wrong PIN (4
-attempts left)") on the screen; the card keeps nothing but what is in flight.
+``app.lock_screen`` reads the phone's view model (Qt-free); ``app.handset``
+paints the body; ``PhoneCard`` lays the screen out and redraws on each new view
+(``app.phone_view_feed``) and once a second (clock, expiry countdown). Buttons
+call the phone's async methods through ``BackgroundTasks`` and show its own
+error text ("wrong PIN (4 attempts left)"); the card keeps only what is in flight.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Awaitable, Coroutine
-from typing import Any, TypeVar
+from typing import Any
 
-from PySide6.QtCore import QRectF, Qt, QTimer
-from PySide6.QtGui import QColor, QLinearGradient, QPainter, QPainterPath, QPaintEvent, QPen
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QPaintEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -30,27 +29,27 @@ from PySide6.QtWidgets import (
 )
 
 from app.background import BackgroundTasks
-from app.event_log_model import EventFeed
+from app.handset import BEZEL, paint_handset
 from app.lock_screen import UNKNOWN_FINGER, LockScreen, lock_screen
-from core.events import Event
+from app.phone_view_feed import PhoneViewFeed
+from app.styling import named, repolish
+from core.events import EventBus
 from simulators.phone import Phone, ResponseReceipt
 from simulators.phone.errors import PhoneError
 
-W = TypeVar("W", bound=QWidget)
-
 CARD_WIDTH = 240
 CARD_HEIGHT = 680  # room for the request, the unlock prompt and a message
-BEZEL = 10  # px between the card's edge and the screen
-SCREEN_RADIUS = 26.0
 
 
 class PhoneCard(QWidget):
     """One phone, painted as a handset around its lock screen."""
 
+    said = Signal(str)  # a message shown on the screen (an answer, an error)
+
     def __init__(
         self,
         phone: Phone,
-        feed: EventFeed,
+        views: PhoneViewFeed,
         tasks: BackgroundTasks,
         *,
         parent: QWidget | None = None,
@@ -59,64 +58,65 @@ class PhoneCard(QWidget):
         self.setObjectName("phoneCard")
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, False)
         self.phone = phone
+        self.views = views
         self.tasks = tasks
         self._answering = 0  # approve/reject calls in flight
         self._screen: LockScreen | None = None
         self.setFixedSize(CARD_WIDTH, CARD_HEIGHT)
 
         # status bar, name, big clock
-        self.time_label = _named(QLabel(), "statusBar")
-        self.network_label = _named(QLabel(), "statusBar")
+        self.time_label = named(QLabel(), "statusBar")
+        self.network_label = named(QLabel(), "statusBar")
         status_bar = QHBoxLayout()
         status_bar.addWidget(self.time_label)
         status_bar.addStretch(1)
         status_bar.addWidget(self.network_label)
-        self.name_label = _named(QLabel(), "phoneName")
-        self.model_label = _named(QLabel(), "phoneModel")
-        self.clock_label = _named(QLabel(), "bigClock")
+        self.name_label = named(QLabel(), "phoneName")
+        self.model_label = named(QLabel(), "phoneModel")
+        self.clock_label = named(QLabel(), "bigClock")
         self.clock_label.setAlignment(Qt.AlignmentFlag.AlignHCenter)
-        self.date_label = _named(QLabel(), "phoneDate")
+        self.date_label = named(QLabel(), "phoneDate")
         self.date_label.setAlignment(Qt.AlignmentFlag.AlignHCenter)
 
         # the notification bubble
-        self.bubble = _named(QFrame(), "bubble")
-        self.app_label = _named(QLabel(), "bubbleApp")
-        self.title_label = _named(QLabel(), "bubbleTitle")
-        self.subject_label = _named(QLabel(), "bubbleSubject")
+        self.bubble = named(QFrame(), "bubble")
+        self.app_label = named(QLabel(), "bubbleApp")
+        self.title_label = named(QLabel(), "bubbleTitle")
+        self.subject_label = named(QLabel(), "bubbleSubject")
         self.subject_label.setWordWrap(True)
-        self.context_label = _named(QLabel(), "bubbleContext")
+        self.context_label = named(QLabel(), "bubbleContext")
         self.context_label.setWordWrap(True)
-        self.state_label = _named(QLabel(), "bubbleState")
+        self.state_label = named(QLabel(), "bubbleState")
         self.state_label.setWordWrap(True)
         self.numbers_row = QHBoxLayout()
         self.number_buttons: list[QPushButton] = []
-        self.approve_button = _named(QPushButton("Approve"), "approveButton")
-        self.reject_button = _named(QPushButton("Reject"), "rejectButton")
+        self.approve_button = named(QPushButton("Approve"), "approveButton")
+        self.reject_button = named(QPushButton("Reject"), "rejectButton")
         answer_row = QHBoxLayout()
         answer_row.addWidget(self.reject_button)
         answer_row.addWidget(self.approve_button)
 
-        self.unlock_box = _named(QFrame(), "unlockBox")
-        self.unlock_title = _named(QLabel(), "unlockTitle")
+        self.unlock_box = named(QFrame(), "unlockBox")
+        self.unlock_title = named(QLabel(), "unlockTitle")
         self.unlock_title.setWordWrap(True)
         self.pin_edit = QLineEdit(placeholderText="PIN")
         self.pin_edit.setEchoMode(QLineEdit.EchoMode.Password)
         self.pin_edit.setMaxLength(16)
-        self.pin_button = _named(QPushButton("Unlock"), "unlockButton")
+        self.pin_button = named(QPushButton("Unlock"), "unlockButton")
         self.pin_row = QWidget()
         pin_layout = QHBoxLayout(self.pin_row)
         pin_layout.setContentsMargins(0, 0, 0, 0)
         pin_layout.addWidget(self.pin_edit, 1)
         pin_layout.addWidget(self.pin_button)
         self.finger_combo = QComboBox()
-        self.finger_button = _named(QPushButton("Touch sensor"), "fingerButton")
+        self.finger_button = named(QPushButton("Touch sensor"), "fingerButton")
         self.finger_row = QWidget()
         finger_layout = QVBoxLayout(self.finger_row)
         finger_layout.setContentsMargins(0, 0, 0, 0)
         finger_layout.setSpacing(4)
         finger_layout.addWidget(self.finger_combo)
         finger_layout.addWidget(self.finger_button)
-        self.cancel_unlock_button = _named(QPushButton("Cancel"), "cancelUnlock")
+        self.cancel_unlock_button = named(QPushButton("Cancel"), "cancelUnlock")
         unlock_layout = QVBoxLayout(self.unlock_box)
         unlock_layout.setContentsMargins(6, 6, 6, 6)
         unlock_layout.setSpacing(4)
@@ -140,14 +140,14 @@ class PhoneCard(QWidget):
         bubble_layout.addLayout(answer_row)
         bubble_layout.addWidget(self.unlock_box)
 
-        self.empty_label = _named(QLabel("No notifications"), "emptyScreen")
+        self.empty_label = named(QLabel("No notifications"), "emptyScreen")
         self.empty_label.setAlignment(Qt.AlignmentFlag.AlignHCenter)
-        self.message_label = _named(QLabel(), "phoneMessage")
+        self.message_label = named(QLabel(), "phoneMessage")
         self.message_label.setWordWrap(True)
         self.message_label.setAlignment(Qt.AlignmentFlag.AlignHCenter)
 
-        self.airplane_check = _named(QCheckBox("Airplane mode"), "airplane")
-        self.app_line_label = _named(QLabel(), "appLine")
+        self.airplane_check = named(QCheckBox("Airplane mode"), "airplane")
+        self.app_line_label = named(QLabel(), "appLine")
         self.app_line_label.setWordWrap(True)
 
         layout = QVBoxLayout(self)
@@ -181,13 +181,14 @@ class PhoneCard(QWidget):
         self._tick = QTimer(self, interval=1000)
         self._tick.timeout.connect(self.refresh)
         self._tick.start()
-        feed.received.connect(self._on_event)
+        views.changed.connect(self._on_view_changed)
         self.refresh()
 
     def stop(self) -> None:
         """No more redraws (the window is closing)."""
         self._tick.stop()
         self._refresh_soon.stop()
+        self.views.close()
 
     # -- model -> view -------------------------------------------------------------
     @property
@@ -195,15 +196,14 @@ class PhoneCard(QWidget):
         """What the screen shows now."""
         return self._screen
 
-    def _on_event(self, event: Event) -> None:
-        if event.source == self.phone.source:
-            self._refresh_soon.start()
+    def _on_view_changed(self, _view: object) -> None:
+        self.refresh()  # now: later listeners of the signal see the card drawn
 
     def refresh(self) -> None:
-        screen = lock_screen(self.phone.describe())
+        screen = lock_screen(self.phone.view())  # fresh, for the clock
         previous = self._screen
         self._screen = screen
-        if previous is not None and _note_id(previous) != _note_id(screen):
+        if previous is not None and previous.notification_id != screen.notification_id:
             self.message_label.clear()  # a new request: the last one's message is stale
         local = time.localtime(screen.clock)
         self.time_label.setText(time.strftime("%H:%M", local))
@@ -228,18 +228,19 @@ class PhoneCard(QWidget):
         self.empty_label.setVisible(note is None)
         if note is None:
             return
-        self.app_label.setText(f"PUSHSIM · {note['service'].upper()}")
-        self.title_label.setText(note["title"])
-        self.subject_label.setText(note["subject"])
-        if "userID" in note:
+        self.app_label.setText(f"PUSHSIM · {note.service.upper()}")
+        self.title_label.setText(note.title)
+        self.subject_label.setText(note.subject)
+        request = note.request
+        if request is not None:
             self.context_label.setText(
-                f"{note['userID']}@{note['domain']} from {note.get('clientIP', '?')}"
+                f"{request.user_id}@{request.domain} from {request.context.client_ip}"
             )
         else:
             self.context_label.setText("open the app to see the request")
         self.state_label.setText(screen.state_line)
-        self.state_label.setProperty("status", note["status"])
-        _repolish(self.state_label)
+        self.state_label.setProperty("status", note.status.value)
+        repolish(self.state_label)
         can_answer = screen.answerable and self._answering == 0
         offers = screen.prompt_offers
         self._show_numbers(
@@ -277,7 +278,7 @@ class PhoneCard(QWidget):
                 button.deleteLater()
             self.number_buttons = []
             for number in numbers:
-                button = _named(QPushButton(str(number)), "numberButton")
+                button = named(QPushButton(str(number)), "numberButton")
                 button.clicked.connect(lambda _=False, n=number: self._approve(n))
                 self.numbers_row.addWidget(button)
                 self.number_buttons.append(button)
@@ -287,14 +288,15 @@ class PhoneCard(QWidget):
     def say(self, text: str, *, error: bool = False) -> None:
         self.message_label.setText(text)
         self.message_label.setProperty("error", error)
-        _repolish(self.message_label)
+        repolish(self.message_label)
+        self.said.emit(text)
 
     # -- view -> model ---------------------------------------------------------------
     def _current_id(self) -> str | None:
         screen = self._screen
         if screen is None or screen.notification is None or not screen.answerable:
             return None
-        return str(screen.notification["id"])
+        return screen.notification.id
 
     def _approve(self, number: int | None) -> None:
         notification_id = self._current_id()
@@ -356,56 +358,13 @@ class PhoneCard(QWidget):
             self.say(f"{type(error).__name__}: {error}", error=True)
         self._refresh_soon.start()
 
-    # -- the handset ---------------------------------------------------------------------
     def paintEvent(self, event: QPaintEvent) -> None:
-        painter = QPainter(self)
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        body = QRectF(self.rect()).adjusted(1.5, 1.5, -1.5, -1.5)
-        painter.setPen(QPen(QColor("#3a3f4b"), 2))
-        painter.setBrush(QColor("#15171c"))
-        painter.drawRoundedRect(body, SCREEN_RADIUS + BEZEL, SCREEN_RADIUS + BEZEL)
-
-        screen = body.adjusted(BEZEL, BEZEL, -BEZEL, -BEZEL)
-        ios = self._screen is not None and self._screen.platform == "ios"
-        wallpaper = QLinearGradient(screen.topLeft(), screen.bottomRight())
-        if ios:
-            wallpaper.setColorAt(0.0, QColor("#2b3f7e"))
-            wallpaper.setColorAt(1.0, QColor("#7a4f9c"))
-        else:
-            wallpaper.setColorAt(0.0, QColor("#14534f"))
-            wallpaper.setColorAt(1.0, QColor("#284a7a"))
-        if self._screen is not None and self._screen.airplane:
-            wallpaper.setColorAt(0.0, QColor("#3b3f47"))
-            wallpaper.setColorAt(1.0, QColor("#555a63"))
-        clip = QPainterPath()
-        clip.addRoundedRect(screen, SCREEN_RADIUS, SCREEN_RADIUS)
-        painter.setPen(Qt.PenStyle.NoPen)
-        painter.fillPath(clip, wallpaper)
-
-        painter.setBrush(QColor("#15171c"))
-        center = screen.center().x()
-        if ios:  # the notch and the home indicator
-            painter.drawRoundedRect(QRectF(center - 48, screen.top() - 1, 96, 22), 11, 11)
-            painter.setBrush(QColor(255, 255, 255, 170))
-            painter.drawRoundedRect(QRectF(center - 55, screen.bottom() - 11, 110, 5), 2.5, 2.5)
-        else:  # the punch-hole camera
-            painter.drawEllipse(QRectF(center - 6, screen.top() + 9, 12, 12))
-        painter.end()
-
-
-def _named(widget: W, name: str) -> W:
-    """``widget`` with its object name set (what the style sheets select on)."""
-    widget.setObjectName(name)
-    return widget
-
-
-def _note_id(screen: LockScreen) -> str | None:
-    return None if screen.notification is None else str(screen.notification["id"])
-
-
-def _repolish(widget: QWidget) -> None:
-    widget.style().unpolish(widget)
-    widget.style().polish(widget)
+        screen = self._screen
+        paint_handset(
+            self,
+            ios=screen is not None and screen.platform == "ios",
+            airplane=screen is not None and screen.airplane,
+        )
 
 
 class PhonePanel(QScrollArea):
@@ -418,19 +377,19 @@ class PhonePanel(QScrollArea):
         self.setFrameShape(QFrame.Shape.NoFrame)
         self.cards: dict[str, PhoneCard] = {}
         self.setMinimumWidth(2 * (CARD_WIDTH + 12) + 12)  # two phones side by side; more scroll
-        inner = _named(QWidget(), "phoneStrip")
+        inner = named(QWidget(), "phoneStrip")
         self._row = QHBoxLayout(inner)
         self._row.setContentsMargins(6, 6, 6, 6)
         self._row.setSpacing(12)
-        self._placeholder = _named(QLabel("starting the phones…"), "muted")
+        self._placeholder = named(QLabel("starting the phones…"), "muted")
         self._placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self._row.addWidget(self._placeholder, 1)
         self._row.addStretch(0)
         self.setWidget(inner)
 
-    def add_phone(self, phone: Phone, feed: EventFeed, tasks: BackgroundTasks) -> PhoneCard:
+    def add_phone(self, phone: Phone, events: EventBus, tasks: BackgroundTasks) -> PhoneCard:
         self._placeholder.hide()
-        card = PhoneCard(phone, feed, tasks)
+        card = PhoneCard(phone, PhoneViewFeed(phone, events), tasks)
         self.cards[phone.name] = card
         self._row.insertWidget(len(self.cards) - 1, card, 0, Qt.AlignmentFlag.AlignTop)
         return card

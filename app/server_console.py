@@ -12,7 +12,7 @@ import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QGroupBox, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
 
 from app.background import BackgroundTasks
@@ -103,6 +103,8 @@ async def read_console(suite: Suite) -> ConsoleSnapshot:
 
 
 class ServerConsole(QGroupBox):
+    shown = Signal(object)  # the ConsoleSnapshot just drawn (tests wait on it)
+
     def __init__(
         self, suite: Suite, feed: EventFeed, tasks: BackgroundTasks, parent: QWidget | None = None
     ) -> None:
@@ -185,6 +187,7 @@ class ServerConsole(QGroupBox):
                 _add_row(top, row)
             top.setExpanded(title not in collapsed)
         tree.setColumnWidth(0, LABEL_WIDTH)
+        self.shown.emit(snapshot)
 
 
 def _add_row(parent: QTreeWidgetItem, row: Row) -> None:

@@ -22,7 +22,7 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from core.clock import Clock, SystemClock
 from core.events import EventBus
@@ -43,15 +43,32 @@ from simulators.delivery.client import ApnsDeviceClient, FcmDeviceClient
 from simulators.fcm.server import FcmMock
 from simulators.phone import (
     AutoAction,
+    AutoResponder,
     AutoResponsePolicy,
     HttpCoreDeviceApi,
     KdfParams,
     Phone,
     Platform,
 )
+from simulators.phone.auto_responder import start_auto_responder
 from simulators.phone.delivery_adapter import DeliveryClientAdapter
+from simulators.phone.event_kinds import SuiteEvent
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+class _Started(Generic[T]):
+    """A part the suite builds in ``start``: read from ``_<name>``, an error before."""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self._attribute = f"_{name}"
+
+    def __get__(self, suite: object, owner: type | None = None) -> T:
+        part: T | None = getattr(suite, self._attribute)
+        assert part is not None, "suite not started"
+        return part
+
 
 DEMO_PIN = "1234"
 DEMO_FINGER = "right-index"
@@ -105,6 +122,8 @@ class Suite:
         self.events = events or EventBus()
         self.options = options or SuiteOptions()
         self.phones: dict[str, Phone] = {}
+        # The suite, not the phone, attaches auto-responders (by phone name).
+        self.auto_responders: dict[str, AutoResponder] = {}
         self._pki: PkiMaterial | None = None
         self._credentials: ProviderCredentials | None = None
         self._fcm: FcmMock | None = None
@@ -114,30 +133,11 @@ class Suite:
         self.startup_seconds: float | None = None
 
     # -- parts (valid after start) ---------------------------------------------
-    @property
-    def core(self) -> CoreServer:
-        assert self._core is not None, "suite not started"
-        return self._core
-
-    @property
-    def fcm(self) -> FcmMock:
-        assert self._fcm is not None, "suite not started"
-        return self._fcm
-
-    @property
-    def apns(self) -> ApnsMock:
-        assert self._apns is not None, "suite not started"
-        return self._apns
-
-    @property
-    def pki(self) -> PkiMaterial:
-        assert self._pki is not None, "suite not started"
-        return self._pki
-
-    @property
-    def credentials(self) -> ProviderCredentials:
-        assert self._credentials is not None, "suite not started"
-        return self._credentials
+    core = _Started[CoreServer]()
+    fcm = _Started[FcmMock]()
+    apns = _Started[ApnsMock]()
+    pki = _Started[PkiMaterial]()
+    credentials = _Started[ProviderCredentials]()
 
     def phone_for(self, user_id: str) -> Phone:
         for demo in DEMO_PHONES:
@@ -159,20 +159,15 @@ class Suite:
         await asyncio.to_thread(ws.ensure, reset=reset)
         self._pki = pki = await asyncio.to_thread(ensure_pki, ws)
         self._credentials = creds = await asyncio.to_thread(ensure_provider_credentials, ws, pki)
-        self._fcm = FcmMock(
-            pki=pki,
-            credentials=creds,
-            events=self.events,
-            clock=self.clock,
-            registrations_file=ws.root / "fcm-registrations.json",
-        )
-        self._apns = ApnsMock(
-            pki=pki,
-            credentials=creds,
-            events=self.events,
-            clock=self.clock,
-            registrations_file=ws.root / "apns-registrations.json",
-        )
+        # both mocks share the workspace material and keep their own registrations
+        shared: dict[str, Any] = {
+            "pki": pki,
+            "credentials": creds,
+            "events": self.events,
+            "clock": self.clock,
+        }
+        self._fcm = FcmMock(**shared, registrations_file=ws.root / "fcm-registrations.json")
+        self._apns = ApnsMock(**shared, registrations_file=ws.root / "apns-registrations.json")
         await self._fcm.start()
         self._closers.append(self._fcm.stop)
         await self._apns.start()
@@ -200,14 +195,23 @@ class Suite:
                 await self._start_phone(demo)
         self.startup_seconds = time.perf_counter() - began
         self.events.emit(
-            "suite.ready",
+            SuiteEvent.READY,
             "suite",
             summary=f"PushSim ready in {self.startup_seconds:.2f} s",
             details={"startup_seconds": self.startup_seconds},
         )
 
+    async def set_auto_responder(self, phone: Phone, policy: AutoResponsePolicy | None) -> None:
+        """Answer ``phone``'s notifications by ``policy`` from now on (None: the user answers)."""
+        current = self.auto_responders.pop(phone.name, None)
+        if current is not None:
+            await current.stop()
+        if policy is not None:
+            self.auto_responders[phone.name] = start_auto_responder(phone, policy)
+
     async def stop(self) -> None:
         for phone in list(self.phones.values()):
+            await self.set_auto_responder(phone, None)
             await phone.stop()
         while self._closers:
             closer = self._closers.pop()
@@ -251,12 +255,13 @@ class Suite:
         if not await self._phone_matches_core(phone):
             await self.activate_phone(phone, demo.user)
         if self.options.auto_respond:
-            await phone.set_auto_responder(
+            await self.set_auto_responder(
+                phone,
                 AutoResponsePolicy(
                     action=AutoAction(self.options.auto_respond),
                     pin=DEMO_PIN,
                     finger=demo.fingers[0] if demo.fingers else None,
-                )
+                ),
             )
         return phone
 

@@ -13,17 +13,15 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-import httpx
 from rich.console import Console
 from rich.panel import Panel
 from rich.table import Table
 
 from core.events import Event
-from core.pki import client_ssl_context
 from core.seed import DEMO_PASSWORD
 from core.workspace import Workspace, default_workspace_root
+from simulators.login_client import LoginClient
 from simulators.phone import Phone
 from simulators.suite import Suite, SuiteOptions
 
@@ -96,27 +94,27 @@ class Narrator:
         self.console.print(text, highlight=False, no_wrap=True, overflow="ellipsis")
 
 
+@dataclass(frozen=True, kw_only=True)
+class Outcome:
+    status: str  # the session status, or "error" when the core refused the login
+    reason: str
+
+
 async def run_one(
-    suite: Suite, http: httpx.AsyncClient, narrator: Narrator, demo: DemoLogin
-) -> dict[str, Any]:
+    suite: Suite, client: LoginClient, narrator: Narrator, demo: DemoLogin
+) -> Outcome:
     phone: Phone = suite.phone_for(demo.user_id)
     console = narrator.console
     console.rule(
         f"[bold]{demo.user_id}@demo[/] logs in with [bold]{demo.keyword}[/] + password,"
         f" then {'approves' if demo.answer == 'approve' else 'rejects'} on {phone.name}"
     )
-    response = await http.post(
-        f"/v1/users/{demo.user_id}@demo/login",
-        json={
-            "objectType": "LoginInput",
-            "credentials": {"passKey": demo.keyword + DEMO_PASSWORD},
-            "orchestrationDelivery": ["pushNotification"],
-            "clientIP": "127.0.0.1",
-        },
+    started = await client.login(
+        demo.user_id, "demo", demo.keyword + DEMO_PASSWORD, client_ip="127.0.0.1"
     )
-    if response.status_code != 200:
-        return {"sessionStatus": "error", "reason": response.text}
-    request_id = str(response.json()["requestID"])
+    if started.refused or started.request_id is None:
+        return Outcome(status="error", reason=started.refusal)
+    request_id = started.request_id
     narrator.follow(request_id)
     # the login event was published before we knew the id: replay what we missed
     for event in suite.events.history:
@@ -131,9 +129,9 @@ async def run_one(
         await phone.approve(note.id)
     else:
         await phone.reject(note.id)
-    status = (await http.get(f"/v1/sessions/{request_id}", params={"wait": 10})).json()
+    decision = await client.wait_decided(request_id)
     await suite.core.service.observations.flush()
-    return dict(status)
+    return Outcome(status=decision.status, reason=decision.reason or "")
 
 
 async def run_demo(
@@ -158,14 +156,12 @@ async def run_demo(
     console.print(f"ready in {suite.startup_seconds:.2f} s — workspace {workspace.root}")
     narrator = Narrator(console)
     unsubscribe = suite.events.subscribe(narrator)
-    results: list[tuple[DemoLogin, dict[str, Any]]] = []
+    results: list[tuple[DemoLogin, Outcome]] = []
     try:
-        async with httpx.AsyncClient(
-            base_url=suite.core.url, verify=client_ssl_context(suite.pki.ca_file), timeout=30
-        ) as http:
+        async with LoginClient(suite.core.url, suite.pki.ca_file) as client:
             for demo in DEMO_LOGINS:
-                status = await asyncio.wait_for(run_one(suite, http, narrator, demo), 60)
-                results.append((demo, status))
+                outcome = await asyncio.wait_for(run_one(suite, client, narrator, demo), 60)
+                results.append((demo, outcome))
                 console.print()
     finally:
         unsubscribe()
@@ -174,16 +170,16 @@ async def run_demo(
     for column in ("user", "keyword", "answer", "session status", "reason"):
         table.add_column(column)
     ok = True
-    for demo, status in results:
-        good = status.get("sessionStatus") == demo.expected
+    for demo, outcome in results:
+        good = outcome.status == demo.expected
         ok = ok and good
         colour = "green" if good else "red"
         table.add_row(
             demo.user_id,
             demo.keyword,
             demo.answer,
-            f"[{colour}]{status.get('sessionStatus')}[/]",
-            str(status.get("reason", "")),
+            f"[{colour}]{outcome.status}[/]",
+            outcome.reason,
         )
     console.print(table)
     return 0 if ok and len(results) == len(DEMO_LOGINS) else 1

@@ -28,6 +28,8 @@ from simulators.phone.errors import (
     RequestUnusable,
     UnlockError,
 )
+from simulators.phone.event_details import UnlockSucceeded
+from simulators.phone.event_kinds import PhoneEvent
 from simulators.phone.inbox import Notification, NotificationStatus
 from simulators.phone.receiving import RequestReceiver, unusable
 from simulators.phone.unlock import (
@@ -71,7 +73,7 @@ class RequestAnswerer:
         self._answering.add(notification_id)
         try:
             self.app.host.emit(
-                "phone.user.approve",
+                PhoneEvent.USER_APPROVE,
                 "user approves",
                 request_id=request.request_id,
                 step=5,
@@ -97,7 +99,7 @@ class RequestAnswerer:
         self._answering.add(notification_id)
         try:
             self.app.host.emit(
-                "phone.user.reject", "user rejects", request_id=request.request_id, step=5
+                PhoneEvent.USER_REJECT, "user rejects", request_id=request.request_id, step=5
             )
             response = ChallengeResponse.create(
                 request=request,
@@ -122,7 +124,7 @@ class RequestAnswerer:
         if prompt is None:
             raise NoUnlockPrompt()
         prompt.cancel()
-        self.app.host.emit("phone.unlock.cancelled", "unlock prompt closed by the user")
+        self.app.host.emit(PhoneEvent.UNLOCK_CANCELLED, "unlock prompt closed by the user")
 
     # -- steps ---------------------------------------------------------------
     async def _prepare(self, notification_id: str) -> Notification:
@@ -168,30 +170,32 @@ class RequestAnswerer:
             if hasattr(exc, "remaining"):
                 details["remaining"] = exc.remaining
             host.emit(
-                "phone.unlock.failed",
+                PhoneEvent.UNLOCK_FAILED,
                 str(exc),
                 request_id=notification.request_id,
                 step=5,
                 details=details,
             )
             if isinstance(exc, AppLocked):
-                host.emit("phone.app.locked", str(exc), request_id=notification.request_id)
+                host.emit(PhoneEvent.APP_LOCKED, str(exc), request_id=notification.request_id)
             if isinstance(exc, BiometricLockout) and not was_locked_out:
-                host.emit("phone.biometric.lockout", str(exc), request_id=notification.request_id)
+                host.emit(
+                    PhoneEvent.BIOMETRIC_LOCKOUT, str(exc), request_id=notification.request_id
+                )
             raise
         host.emit(
-            "phone.unlock.succeeded",
+            PhoneEvent.UNLOCK_SUCCEEDED,
             f"unlocked ({unlocked.protection.value} key)",
             request_id=notification.request_id,
             step=5,
-            details={"method": method, "protection": unlocked.protection.value},
+            details=UnlockSucceeded(method=method, protection=unlocked.protection.value),
         )
         return unlocked
 
     def _show_prompt(self, prompt: UnlockPrompt, request_id: str) -> None:
         methods = [method.value for method in prompt.offered]
         self.app.host.emit(
-            "phone.unlock.prompt",
+            PhoneEvent.UNLOCK_PROMPT,
             f"unlock with {' or '.join(methods)} to approve",
             request_id=request_id,
             step=5,
@@ -255,7 +259,7 @@ class RequestAnswerer:
         if response.number is not None:
             summary["number"] = str(response.number)
         host.emit(
-            "phone.response.sent",
+            PhoneEvent.RESPONSE_SENT,
             f"{response.decision.value} sent ({response.protection.value} key)",
             target="core",
             request_id=response.request_id,
@@ -266,12 +270,12 @@ class RequestAnswerer:
         try:
             receipt = await core.post_response(keystore.serial, message)
         except CoreApiError as exc:  # unreachable or 5xx: the user may try again
-            host.emit("phone.response.failed", str(exc), request_id=response.request_id)
+            host.emit(PhoneEvent.RESPONSE_FAILED, str(exc), request_id=response.request_id)
             raise
         reason = receipt.reason or receipt.message or receipt.session_status or ""
         app.inbox.update(notification_id, status=status, reason=reason)
         host.emit(
-            "phone.response.answered",
+            PhoneEvent.RESPONSE_ANSWERED,
             f"core: {receipt.session_status or receipt.message or receipt.http_status}",
             request_id=response.request_id,
             details=receipt.describe(),

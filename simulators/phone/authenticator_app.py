@@ -33,13 +33,22 @@ from simulators.phone.errors import (
     CoreApiError,
     NotActivated,
 )
+from simulators.phone.event_details import PushTokenDetails
+from simulators.phone.event_kinds import PhoneEvent
 from simulators.phone.fingerprint import FingerprintSensor
 from simulators.phone.identity import AppInfo, Platform
 from simulators.phone.inbox import Inbox
-from simulators.phone.keystore import KdfParams, Keystore, create_keystore, validate_pin
+from simulators.phone.keystore import (
+    KdfParams,
+    Keystore,
+    change_pin,
+    create_keystore,
+    validate_pin,
+)
 from simulators.phone.push_delivery import PushDelivery
 from simulators.phone.settings import PhoneSettings
 from simulators.phone.unlock import DEFAULT_MAX_PIN_FAILURES, UnlockGate, UnlockPrompt
+from simulators.phone.views import AuthenticatorView, UnlockPromptView, describe_authenticator_view
 
 
 class AppHost(Protocol):
@@ -120,28 +129,32 @@ class AuthenticatorApp:
             raise NotActivated()
         return self.state.keystore
 
-    def describe(self) -> dict[str, Any]:
+    def view(self) -> AuthenticatorView:
         enrollment = self.state.enrollment
-        return {
-            "kind": self.info.kind.value,
-            "appID": self.info.app_id,
-            "installed": self.state.installed,
-            "activated": self.state.activated,
-            "serial": enrollment.serial if enrollment else None,
-            "userID": enrollment.user_id if enrollment else None,
-            "domain": enrollment.domain if enrollment else None,
-            "pushRegistered": self.state.core_registered,
-            "locked": self.gate.locked,
-            "pinAttemptsLeft": self.gate.remaining_pin_attempts,
-            "activationStep": self.activation.step.value,
-            "prompt": None
-            if self.prompt is None
-            else {
-                "notificationID": self.prompt.notification_id,
-                "required": self.prompt.required.value,
-                "offered": [method.value for method in self.prompt.offered],
-            },
-        }
+        prompt = self.prompt
+        return AuthenticatorView(
+            kind=self.info.kind.value,
+            app_id=self.info.app_id,
+            installed=self.state.installed,
+            activated=self.state.activated,
+            serial=enrollment.serial if enrollment else None,
+            user_id=enrollment.user_id if enrollment else None,
+            domain=enrollment.domain if enrollment else None,
+            push_registered=self.state.core_registered,
+            locked=self.gate.locked,
+            pin_attempts_left=self.gate.remaining_pin_attempts,
+            activation_step=self.activation.step.value,
+            prompt=None
+            if prompt is None
+            else UnlockPromptView(
+                notification_id=prompt.notification_id,
+                required=prompt.required.value,
+                offered=tuple(method.value for method in prompt.offered),
+            ),
+        )
+
+    def describe(self) -> dict[str, Any]:
+        return describe_authenticator_view(self.view())
 
     def wipe(self, *, installed: bool) -> None:
         """Uninstall (``installed=False``) or a fresh install: the sandbox is emptied."""
@@ -161,10 +174,10 @@ class AuthenticatorApp:
         try:
             offer = self.activation.scan_message1(message1)
         except ActivationFailed as exc:
-            self.host.emit("phone.activation.failed", str(exc), details={"reason": exc.reason})
+            self.host.emit(PhoneEvent.ACTIVATION_FAILED, str(exc), details={"reason": exc.reason})
             raise
         self.host.emit(
-            "phone.activation.scanned",
+            PhoneEvent.ACTIVATION_SCANNED,
             f"activation for {offer.user_id}@{offer.domain} — enter the activation password",
             details={
                 "serial": offer.serial,
@@ -179,7 +192,7 @@ class AuthenticatorApp:
         self.require_installed()
         code = self.activation.enter_password(activation_password)
         self.host.emit(
-            "phone.activation.device_code",
+            PhoneEvent.ACTIVATION_DEVICE_CODE,
             "device code shown — enter it at the portal",
             details={"deviceCode": code},
         )
@@ -197,7 +210,7 @@ class AuthenticatorApp:
         try:
             keys = self.activation.scan_message2(message2)
         except ActivationFailed as exc:
-            self.host.emit("phone.activation.failed", str(exc), details={"reason": exc.reason})
+            self.host.emit(PhoneEvent.ACTIVATION_FAILED, str(exc), details={"reason": exc.reason})
             raise
         assert offer is not None  # scan_message2 succeeded, so message 1 was scanned
         keystore = await create_keystore(keys, pin=pin, kdf=self.kdf, sensor=self.host.sensor)
@@ -205,7 +218,7 @@ class AuthenticatorApp:
         try:
             await core.activate(offer.registration_id, signature)
         except CoreApiError as exc:
-            self.host.emit("phone.activation.failed", str(exc), details={"reason": exc.message})
+            self.host.emit(PhoneEvent.ACTIVATION_FAILED, str(exc), details={"reason": exc.message})
             raise ActivationFailed(exc.message) from exc
         self.state = AppState(
             installed=True,
@@ -221,7 +234,7 @@ class AuthenticatorApp:
         self.activation.reset()
         self.host.save()
         self.host.emit(
-            "phone.activation.completed",
+            PhoneEvent.ACTIVATION_COMPLETED,
             f"activated as {offer.serial}",
             details={"serial": offer.serial, "userID": offer.user_id, "domain": offer.domain},
         )
@@ -236,10 +249,10 @@ class AuthenticatorApp:
             self.state.push_token, self.state.core_registered = token, False
             self.host.save()
             self.host.emit(
-                "phone.push.token",
+                PhoneEvent.PUSH_TOKEN,
                 f"{self.host.platform.push_service} token issued",
                 target=self.host.platform.push_service,
-                details={"token": token},
+                details=PushTokenDetails(token=token),
             )
         token = self.state.push_token
         if not self.state.core_registered:
@@ -263,9 +276,33 @@ class AuthenticatorApp:
             self.state.core_registered = True
             self.host.save()
             self.host.emit(
-                "phone.push.registered",
+                PhoneEvent.PUSH_REGISTERED,
                 "push token registered with the core",
                 target="core",
                 details={"token": token, "appID": self.info.app_id},
             )
         return token
+
+    def push_token_revoked(self, token: str) -> None:
+        """The push service dropped ``token``: forget it, so ``register_push`` gets a new one."""
+        if self.state.push_token == token:
+            self.state.push_token = None
+            self.state.core_registered = False
+            self.host.save()
+        self.host.emit(
+            PhoneEvent.PUSH_TOKEN_REVOKED,
+            "the push service unregistered this phone's token",
+            details=PushTokenDetails(token=token),
+        )
+
+    async def change_pin(self, old_pin: str, new_pin: str) -> bool:
+        """Re-wrap the PIN key; False when ``old_pin`` is wrong (not counted)."""
+        keystore = self.require_activated()
+        changed = await change_pin(keystore, old_pin=old_pin, new_pin=new_pin)
+        if changed is None:
+            self.host.emit(PhoneEvent.PIN_CHANGE_FAILED, "PIN not changed: the old PIN is wrong")
+            return False
+        self.state.keystore = changed
+        self.host.save()
+        self.host.emit(PhoneEvent.PIN_CHANGED, "PIN changed")
+        return True

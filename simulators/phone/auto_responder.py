@@ -9,6 +9,10 @@ biometrics are unavailable or locked out). With number matching on it asks
 With ``poll_interval`` it also polls the core for pending requests, so it
 answers even when pushes are lost (if the domain allows polling).
 
+The responder works on a ``ResponderHost`` (a ``Phone`` is one) and is
+attached from outside (the suite, tests) with ``start_auto_responder``: the
+phone does not know this module.
+
 The policy's PIN is kept in memory only (never stored, published or logged).
 """
 
@@ -18,18 +22,48 @@ import asyncio
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
-from core.events import Event
+from core.events import Event, EventBus
 from core.protocol.keys import UnlockProtection
 from core.protocol.messages import ChallengeRequest
+from simulators.phone.authenticator_app import AuthenticatorApp
 from simulators.phone.core_client import ResponseReceipt
 from simulators.phone.errors import BiometricLockout, CoreApiError, NoFingerEnrolled, PhoneError
+from simulators.phone.event_kinds import PhoneEvent
+from simulators.phone.fingerprint import FingerprintSensor
+from simulators.phone.inbox import Notification
 from simulators.phone.keystore import validate_pin
 from simulators.phone.unlock import Finger, Pin, UnlockInput
 
-if TYPE_CHECKING:
-    from simulators.phone.phone import Phone
+
+class ResponderHost(Protocol):
+    """The phone an auto-responder answers for."""
+
+    events: EventBus
+    # What the attached responder does ("approve", ...), None without one: views show it.
+    auto_response: str | None
+
+    @property
+    def source(self) -> str: ...
+
+    @property
+    def app(self) -> AuthenticatorApp: ...
+
+    @property
+    def sensor(self) -> FingerprintSensor: ...
+
+    def emit(self, kind: str, summary: str, **fields: Any) -> Event: ...
+
+    async def poll(self) -> Notification | None: ...
+
+    async def open_notification(self, notification_id: str) -> Notification: ...
+
+    async def approve(
+        self, notification_id: str, *, unlock: UnlockInput | None = None, number: int | None = None
+    ) -> ResponseReceipt: ...
+
+    async def reject(self, notification_id: str) -> ResponseReceipt: ...
 
 
 class AutoAction(StrEnum):
@@ -68,7 +102,7 @@ class AutoResponsePolicy:
 class AutoResponder:
     """Answers a phone's notifications by policy until stopped."""
 
-    def __init__(self, phone: Phone, policy: AutoResponsePolicy) -> None:
+    def __init__(self, phone: ResponderHost, policy: AutoResponsePolicy) -> None:
         self.phone = phone
         self.policy = policy
         self._unsubscribe: Callable[[], None] | None = None
@@ -81,7 +115,8 @@ class AutoResponder:
     def start(self) -> None:
         if self._unsubscribe is None:
             self._unsubscribe = self.phone.events.subscribe(self._on_event)
-            self._emit("phone.autoresponder.on", f"auto-responder: {self.policy.action.value}")
+            self.phone.auto_response = self.policy.action.value
+            self._emit(PhoneEvent.AUTORESPONDER_ON, f"auto-responder: {self.policy.action.value}")
             if self.policy.poll_interval is not None:
                 self._track(self._poll_forever(self.policy.poll_interval))
 
@@ -89,7 +124,8 @@ class AutoResponder:
         if self._unsubscribe is not None:
             self._unsubscribe()
             self._unsubscribe = None
-            self._emit("phone.autoresponder.off", "auto-responder off")
+            self.phone.auto_response = None
+            self._emit(PhoneEvent.AUTORESPONDER_OFF, "auto-responder off")
         tasks = list(self._tasks)
         for task in tasks:
             task.cancel()
@@ -99,7 +135,7 @@ class AutoResponder:
         self.phone.emit(kind, summary, **fields)
 
     def _on_event(self, event: Event) -> None:
-        if event.source != self.phone.source or event.kind != "phone.notification.received":
+        if event.source != self.phone.source or event.kind != PhoneEvent.NOTIFICATION_RECEIVED:
             return
         notification_id = event.details.get("id")
         if not isinstance(notification_id, str) or event.details.get("status") not in (
@@ -123,7 +159,7 @@ class AutoResponder:
                 await self.phone.poll()
             except CoreApiError as exc:
                 if exc.status == 403:  # the domain does not allow polling: stop asking
-                    self._emit("phone.autoresponder.poll_refused", str(exc))
+                    self._emit(PhoneEvent.AUTORESPONDER_POLL_REFUSED, str(exc))
                     return
             except PhoneError:  # offline, not activated, unusable request: try again later
                 continue
@@ -136,7 +172,7 @@ class AutoResponder:
         try:
             if policy.action is AutoAction.IGNORE:
                 self._emit(
-                    "phone.autoresponder.ignored",
+                    PhoneEvent.AUTORESPONDER_IGNORED,
                     "auto-responder ignores the request",
                     request_id=notification.request_id if notification else None,
                     details={"notificationID": notification_id},
@@ -148,13 +184,13 @@ class AutoResponder:
                 receipt = await self._approve(notification_id)
         except PhoneError as exc:
             self._emit(
-                "phone.autoresponder.failed",
+                PhoneEvent.AUTORESPONDER_FAILED,
                 f"auto-responder could not {policy.action.value}: {exc}",
                 details={"notificationID": notification_id, "error": type(exc).__name__},
             )
             return
         self._emit(
-            "phone.autoresponder.answered",
+            PhoneEvent.AUTORESPONDER_ANSWERED,
             f"auto-responder: {policy.action.value} -> {receipt.session_status}",
             request_id=receipt.request_id,
             details={"notificationID": notification_id, **receipt.describe()},
@@ -181,3 +217,10 @@ class AutoResponder:
             return await self.phone.approve(
                 notification_id, unlock=Pin(self.policy.pin), number=number
             )
+
+
+def start_auto_responder(phone: ResponderHost, policy: AutoResponsePolicy) -> AutoResponder:
+    """Attach a running responder to ``phone``; the caller keeps it and stops it."""
+    responder = AutoResponder(phone, policy)
+    responder.start()
+    return responder

@@ -14,13 +14,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Coroutine
-from typing import TYPE_CHECKING, Any
+from collections.abc import AsyncIterator, Callable, Coroutine
+from enum import StrEnum
+from typing import Any, Protocol
 
-from simulators.phone.push_delivery import DeliveredPush, PushTokenRevoked
-
-if TYPE_CHECKING:
-    from simulators.phone.phone import Phone
+from core.events import Event
+from simulators.phone.event_details import PushTokenDetails
+from simulators.phone.event_kinds import PhoneEvent
+from simulators.phone.push_delivery import DeliveredPush, PushDelivery, PushTokenRevoked
 
 log = logging.getLogger(__name__)
 
@@ -28,18 +29,60 @@ STREAM_RETRY_INITIAL = 0.1
 STREAM_RETRY_MAX = 5.0
 
 
+class DeliveryState(StrEnum):
+    OFFLINE = "offline"  # no stream (airplane mode, no token, stopped, revoked)
+    CONNECTING = "connecting"  # opening the stream, or waiting to retry
+    ONLINE = "online"  # the push service holds our stream
+
+
+class LinkHost(Protocol):
+    """What the link needs from the phone it runs on (the phone is not imported here)."""
+
+    @property
+    def airplane_mode(self) -> bool: ...
+
+    @property
+    def push_token(self) -> str | None:
+        """The installed app's push token, if it holds one."""
+        ...
+
+    def emit(self, kind: str, summary: str, **fields: Any) -> Event: ...
+
+    def save(self) -> None: ...
+
+    def delivery(self) -> PushDelivery:
+        """The push service; raises PhoneOffline in airplane mode."""
+        ...
+
+    async def finish_push_registration(self) -> None:
+        """Tell the core about the token if it has not heard of it (best effort)."""
+        ...
+
+    def push_token_revoked(self, token: str) -> None:
+        """The service dropped ``token``: the app forgets it and registers again later."""
+        ...
+
+
 class DeliveryLink:
-    def __init__(self, phone: Phone, *, orphan_tokens: list[str]) -> None:
-        self.phone = phone
+    def __init__(
+        self,
+        host: LinkHost,
+        *,
+        on_push: Callable[[DeliveredPush], object],
+        orphan_tokens: list[str],
+    ) -> None:
+        self.host = host
+        self._on_push = on_push
         self.started = False
         # Tokens of an uninstalled app that the service has not been told about.
         self.orphan_tokens = orphan_tokens
         self._stream: tuple[str, asyncio.Task[None]] | None = None
+        self.state = DeliveryState.OFFLINE
         self._tasks: set[asyncio.Task[Any]] = set()
 
     @property
     def online(self) -> bool:
-        return self.started and not self.phone.settings.airplane_mode
+        return self.started and not self.host.airplane_mode
 
     @property
     def streaming_token(self) -> str | None:
@@ -55,6 +98,7 @@ class DeliveryLink:
     async def stop(self) -> None:
         self.started = False
         self._stream = None
+        self.state = DeliveryState.OFFLINE
         tasks = list(self._tasks)  # the stream task is one of them
         for task in tasks:
             task.cancel()
@@ -62,12 +106,12 @@ class DeliveryLink:
 
     def sync(self, *, catch_up: bool) -> None:
         """Open or close the stream to match the phone's state."""
-        state = self.phone.app.state
-        token = state.push_token if self.online and state.installed else None
+        token = self.host.push_token if self.online else None
         if self._stream is not None and self._stream[0] != token:
             self._stream[1].cancel()  # closes the stream: the mock sees us go offline
             self._stream = None
-            self.phone.emit("phone.delivery.offline", "delivery stream closed")
+            self.state = DeliveryState.OFFLINE
+            self.host.emit(PhoneEvent.DELIVERY_OFFLINE, "delivery stream closed")
         if token is not None and self._stream is None:
             self._stream = (token, self.spawn(self._run_stream(token)))
         if self.online and catch_up:
@@ -76,45 +120,60 @@ class DeliveryLink:
     def forget(self, token: str) -> None:
         """Unregister ``token`` with the service as soon as the phone is online."""
         self.orphan_tokens.append(token)
-        self.phone.save()
+        self.host.save()
 
     async def _catch_up(self) -> None:
-        phone = self.phone
+        host = self.host
         for token in list(self.orphan_tokens):
             try:
-                await phone.delivery().unregister(token)
+                await host.delivery().unregister(token)
             except Exception as exc:  # the service may be down: try again next time
                 log.info("unregistering an old push token failed: %s", type(exc).__name__)
                 continue
             self.orphan_tokens.remove(token)
-            phone.save()
-            phone.emit(
-                "phone.push.unregistered", "old push token unregistered", details={"token": token}
+            host.save()
+            host.emit(
+                PhoneEvent.PUSH_UNREGISTERED,
+                "old push token unregistered",
+                details=PushTokenDetails(token=token),
             )
-        if phone.app.state.activated and not phone.app.state.core_registered:
-            await phone.ensure_push_registration()
+        await host.finish_push_registration()
 
     async def _run_stream(self, token: str) -> None:
-        phone = self.phone
+        host = self.host
         delay = STREAM_RETRY_INITIAL
 
         def online() -> None:
-            phone.emit("phone.delivery.online", "delivery stream open", details={"token": token})
+            self.state = DeliveryState.ONLINE
+            host.emit(
+                PhoneEvent.DELIVERY_ONLINE,
+                "delivery stream open",
+                details=PushTokenDetails(token=token),
+            )
 
         while True:
-            phone.emit("phone.delivery.connecting", "connecting to the push service")
+            self.state = DeliveryState.CONNECTING
+            host.emit(PhoneEvent.DELIVERY_CONNECTING, "connecting to the push service")
             stream: AsyncIterator[DeliveredPush] | None = None
             try:
-                stream = phone.delivery().notifications(token, on_online=online)
+                stream = host.delivery().notifications(token, on_online=online)
                 async for push in stream:
                     delay = STREAM_RETRY_INITIAL
-                    phone.receiver.receive_push(push)
-                phone.emit("phone.delivery.closed", "the push service closed the stream")
+                    self._on_push(push)
+                self.state = DeliveryState.CONNECTING  # retried below
+                host.emit(PhoneEvent.DELIVERY_CLOSED, "the push service closed the stream")
             except PushTokenRevoked:
-                self._token_revoked(token)
+                # stop listening; the app's next register_push gets a new token
+                if self._stream is not None and self._stream[0] == token:
+                    self._stream = None
+                self.state = DeliveryState.OFFLINE
+                host.push_token_revoked(token)
                 return
             except Exception as exc:  # the service is down or restarting: retry
-                phone.emit("phone.delivery.error", f"delivery stream failed: {type(exc).__name__}")
+                self.state = DeliveryState.CONNECTING  # retried below
+                host.emit(
+                    PhoneEvent.DELIVERY_ERROR, f"delivery stream failed: {type(exc).__name__}"
+                )
             finally:
                 aclose = getattr(stream, "aclose", None)
                 if aclose is not None:
@@ -122,18 +181,3 @@ class DeliveryLink:
                         await aclose()
             await asyncio.sleep(delay)
             delay = min(delay * 2, STREAM_RETRY_MAX)
-
-    def _token_revoked(self, token: str) -> None:
-        """The service dropped our token: stop listening; ``register_push`` gets a new one."""
-        state = self.phone.app.state
-        if state.push_token == token:
-            state.push_token = None
-            state.core_registered = False
-            self.phone.save()
-        if self._stream is not None and self._stream[0] == token:
-            self._stream = None
-        self.phone.emit(
-            "phone.push.token_revoked",
-            "the push service unregistered this phone's token",
-            details={"token": token},
-        )

@@ -29,24 +29,33 @@ Messages never carry a PIN or key material.
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 
 class PhoneError(Exception):
-    """Base of every phone error; ``str()`` is fit to show the tester."""
+    """Base of every phone error; ``str()`` is fit to show the tester.
+
+    ``reason`` is that text; an error that always says the same thing only
+    names it in ``text`` (one constructor for all of them, no copies).
+    """
+
+    text: ClassVar[str] = ""
+
+    def __init__(self, reason: str | None = None) -> None:
+        self.reason = self.text if reason is None else reason
+        super().__init__(self.reason)
 
 
 class PhoneOffline(PhoneError):
-    def __init__(self) -> None:
-        super().__init__("airplane mode is on: the phone is offline")
+    text = "airplane mode is on: the phone is offline"
 
 
 class AppNotInstalled(PhoneError):
-    def __init__(self) -> None:
-        super().__init__("the authenticator app is not installed")
+    text = "the authenticator app is not installed"
 
 
 class NotActivated(PhoneError):
-    def __init__(self) -> None:
-        super().__init__("the authenticator app is not activated")
+    text = "the authenticator app is not activated"
 
 
 class ActivationFailed(PhoneError):
@@ -62,25 +71,19 @@ class NotificationNotFound(PhoneError):
 
 
 class RequestUnusable(PhoneError):
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
+    """Carries its ``reason``."""
 
 
 class RequestExpired(RequestUnusable):
-    def __init__(self) -> None:
-        super().__init__("the request has expired (by the phone's clock)")
+    text = "the request has expired (by the phone's clock)"
 
 
 class AlreadyAnswered(RequestUnusable):
-    def __init__(self) -> None:
-        super().__init__("the request was already answered on this phone")
+    text = "the request was already answered on this phone"
 
 
 class NumberChoiceError(PhoneError):
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
+    """Carries its ``reason``."""
 
 
 class UnlockError(PhoneError):
@@ -94,8 +97,7 @@ class WrongPin(UnlockError):
 
 
 class AppLocked(UnlockError):
-    def __init__(self) -> None:
-        super().__init__("the app is locked after too many wrong PINs")
+    text = "the app is locked after too many wrong PINs"
 
 
 class FingerMismatch(UnlockError):
@@ -105,29 +107,23 @@ class FingerMismatch(UnlockError):
 
 
 class BiometricLockout(UnlockError):
-    def __init__(self) -> None:
-        super().__init__("fingerprint locked out after too many mismatches; use the PIN")
+    text = "fingerprint locked out after too many mismatches; use the PIN"
 
 
 class NoFingerEnrolled(UnlockError):
-    def __init__(self) -> None:
-        super().__init__("no finger is enrolled on this phone; use the PIN")
+    text = "no finger is enrolled on this phone; use the PIN"
 
 
 class UnlockNotAllowed(UnlockError):
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
+    """Carries its ``reason``."""
 
 
 class NoUnlockPrompt(UnlockError):
-    def __init__(self) -> None:
-        super().__init__("nothing is waiting for an unlock")
+    text = "nothing is waiting for an unlock"
 
 
 class UnlockCancelled(UnlockError):
-    def __init__(self) -> None:
-        super().__init__("the unlock prompt was closed")
+    text = "the unlock prompt was closed"
 
 
 class CoreApiError(PhoneError):

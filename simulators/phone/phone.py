@@ -3,8 +3,9 @@
 ``Phone`` is the model the GUI draws and scenarios drive. It owns the device
 side — its storage file, settings, fingerprint sensor, clock offset and the
 delivery stream to its push service — and hosts one ``AuthenticatorApp``.
-Every state change is an ``Event`` from ``phone:<name>`` (``phone.*`` kinds),
-so views redraw from ``describe()`` and tests await events, never sleep.
+Every state change is an ``Event`` from ``phone:<name>`` (``phone.*`` kinds)
+followed by the new ``PhoneView`` (``phone.view.changed``, see ``views``), so
+views redraw from snapshots and tests await events, never sleep.
 
 Network: the phone reaches the core (``CoreDeviceApi``) and its push service
 (``PushDelivery``) only while airplane mode is off. Going offline cancels the
@@ -12,8 +13,7 @@ delivery stream (the mock then stores pushes for later); going online opens it
 again and finishes what was left: a push registration the core has not seen,
 tokens of an uninstalled app that still need unregistering.
 
-Everything is async and nothing blocks the loop: scrypt runs in a thread,
-storage files are a few kilobytes.
+Nothing blocks the loop: scrypt runs in a thread, storage files are small.
 """
 
 from __future__ import annotations
@@ -31,19 +31,26 @@ from core.workspace import Workspace
 from simulators.phone.answering import RequestAnswerer
 from simulators.phone.app_state import AppState
 from simulators.phone.authenticator_app import AuthenticatorApp
-from simulators.phone.auto_responder import AutoResponder, AutoResponsePolicy
 from simulators.phone.connectivity import DeliveryLink
 from simulators.phone.core_client import CoreDeviceApi, ResponseReceipt
 from simulators.phone.errors import AppNotInstalled, PhoneOffline
+from simulators.phone.event_kinds import PhoneEvent
 from simulators.phone.fingerprint import DEFAULT_MAX_MISMATCHES, FingerprintSensor
 from simulators.phone.identity import AppInfo, Platform
 from simulators.phone.inbox import Notification
-from simulators.phone.keystore import KdfParams, change_pin
+from simulators.phone.keystore import KdfParams
 from simulators.phone.push_delivery import PushDelivery
 from simulators.phone.receiving import RequestReceiver
 from simulators.phone.settings import PhoneClock, PhoneSettings
 from simulators.phone.storage import PhoneStorage
 from simulators.phone.unlock import DEFAULT_MAX_PIN_FAILURES, Finger, Pin, UnlockInput
+from simulators.phone.views import (
+    PhoneView,
+    SensorView,
+    ViewPublisher,
+    describe_phone_view,
+    describe_sensor_view,
+)
 
 log = logging.getLogger(__name__)
 
@@ -72,7 +79,8 @@ class Phone:
         self.storage = PhoneStorage.for_phone(workspace.phones_dir, name)
         self._core = core
         self._delivery = delivery
-        self._loading = True  # no saves while the parts are being built
+        self._loading = True  # no saves (or views) while the parts are being built
+        self._views = ViewPublisher(events, self.source)
         record = self.storage.load() or {}
         device = record.get("device", {})
         self._settings = PhoneSettings.from_dict(device.get("settings", {}))
@@ -89,7 +97,9 @@ class Phone:
                 on_change=self._sensor_changed,
             )
         self.link = DeliveryLink(
-            self, orphan_tokens=[str(t) for t in device.get("orphanTokens", [])]
+            self,
+            on_push=lambda push: self.receiver.receive_push(push),
+            orphan_tokens=[str(t) for t in device.get("orphanTokens", [])],
         )
         self.app = AuthenticatorApp(
             host=self,
@@ -101,8 +111,9 @@ class Phone:
         self.receiver = RequestReceiver(self.app)
         self.answerer = RequestAnswerer(self.app, self.receiver)
         self._loading = False
+        # What an attached auto-responder does (set by it; the suite attaches one).
+        self.auto_response: str | None = None
         self.save()
-        self.auto_responder: AutoResponder | None = None
 
     # -- AppHost ---------------------------------------------------------------
     @property
@@ -129,7 +140,16 @@ class Phone:
         # stamped with the simulation clock (not the phone's skewed one) so that
         # traces interleave phone, provider and core events in true order
         fields.setdefault("time", self.clock.base.now())
-        return self.events.emit(kind, self.source, summary=summary, **fields)
+        event = self.events.emit(kind, self.source, summary=summary, **fields)
+        # Every state change is announced by an event from here: follow each
+        # one with the new view, so views redraw from a snapshot, never poll.
+        self.publish_view()
+        return event
+
+    def publish_view(self) -> None:
+        """Emit ``phone.view.changed`` if the view differs from the last one published."""
+        if not self._loading:
+            self._views.publish(self.view(), time=self.clock.base.now())
 
     def save(self) -> None:
         if self._loading:
@@ -157,12 +177,29 @@ class Phone:
             raise PhoneOffline()
         return self._delivery
 
+    # -- LinkHost ----------------------------------------------------------------
+    @property
+    def airplane_mode(self) -> bool:
+        return self._settings.airplane_mode
+
+    @property
+    def push_token(self) -> str | None:
+        state = self.app.state
+        return state.push_token if state.installed else None
+
+    async def finish_push_registration(self) -> None:
+        if self.app.state.activated and not self.app.state.core_registered:
+            await self.ensure_push_registration()
+
+    def push_token_revoked(self, token: str) -> None:
+        self.app.push_token_revoked(token)
+
     def _sensor_changed(self) -> None:
         self.save()
         self.emit(
-            "phone.fingerprint.changed",
+            PhoneEvent.FINGERPRINT_CHANGED,
             "fingerprint sensor changed",
-            details=self.describe_sensor(),
+            details=describe_sensor_view(SensorView.of(self._sensor)),
         )
 
     # -- lifecycle ---------------------------------------------------------------
@@ -170,16 +207,17 @@ class Phone:
         """Go live: hold the delivery stream (when online, installed and registered)."""
         self.link.started = True
         self.emit(
-            "phone.started", f"{self.name} ({self._platform.value}) on", details=self.describe()
+            PhoneEvent.STARTED,
+            f"{self.name} ({self._platform.value}) on",
+            details=self.describe(),
         )
         self.link.sync(catch_up=True)
 
     async def stop(self) -> None:
-        await self.set_auto_responder(None)
         if self.app.prompt is not None:
             self.app.prompt.cancel()
         await self.link.stop()
-        self.emit("phone.stopped", f"{self.name} off")
+        self.emit(PhoneEvent.STOPPED, f"{self.name} off")
 
     # -- activation --------------------------------------------------------------
     def scan_activation_message1(self, message1: str) -> ActivationOffer:
@@ -227,7 +265,7 @@ class Phone:
             await self.register_push()
         except Exception as exc:  # shown to the tester; retried when back online
             self.emit(
-                "phone.push.registration_failed",
+                PhoneEvent.PUSH_REGISTRATION_FAILED,
                 f"push registration failed: {exc}",
                 details={"error": type(exc).__name__},
             )
@@ -273,22 +311,14 @@ class Phone:
 
     async def change_pin(self, old_pin: str, new_pin: str) -> bool:
         """Re-wrap the PIN key; False when ``old_pin`` is wrong (not counted)."""
-        keystore = self.app.require_activated()
-        changed = await change_pin(keystore, old_pin=old_pin, new_pin=new_pin)
-        if changed is None:
-            self.emit("phone.pin.change_failed", "PIN not changed: the old PIN is wrong")
-            return False
-        self.app.state.keystore = changed
-        self.save()
-        self.emit("phone.pin.changed", "PIN changed")
-        return True
+        return await self.app.change_pin(old_pin, new_pin)
 
     # -- settings ----------------------------------------------------------------
     def _change_settings(self, summary: str, **changes: Any) -> None:
         self._settings = replace(self._settings, **changes)
         self.clock.offset = self._settings.clock_offset
         self.save()
-        self.emit("phone.settings.changed", summary, details=self._settings.to_dict())
+        self.emit(PhoneEvent.SETTINGS_CHANGED, summary, details=self._settings.to_dict())
 
     def set_airplane_mode(self, on: bool) -> None:
         if on == self._settings.airplane_mode:
@@ -318,15 +348,6 @@ class Phone:
     def remove_finger(self, finger: str) -> None:
         self._sensor.remove(finger)
 
-    async def set_auto_responder(self, policy: AutoResponsePolicy | None) -> None:
-        """Answer notifications by ``policy`` from now on (None: the user answers)."""
-        if self.auto_responder is not None:
-            await self.auto_responder.stop()
-            self.auto_responder = None
-        if policy is not None:
-            self.auto_responder = AutoResponder(self, policy)
-            self.auto_responder.start()
-
     async def uninstall_app(self) -> None:
         """Uninstall: the sandbox is wiped and the push token unregistered."""
         if not self.app.state.installed:
@@ -342,7 +363,7 @@ class Phone:
             except Exception:  # offline or the service is down: do it when we can
                 self.link.forget(token)
         self.emit(
-            "phone.app.uninstalled",
+            PhoneEvent.APP_UNINSTALLED,
             "app uninstalled",
             details={"token": token, "tokenUnregistered": unregistered},
         )
@@ -352,25 +373,27 @@ class Phone:
         if self.app.state.installed:
             await self.uninstall_app()
         self.app.wipe(installed=True)
-        self.emit("phone.app.installed", "app installed — not activated", details=self.describe())
+        self.emit(
+            PhoneEvent.APP_INSTALLED, "app installed — not activated", details=self.describe()
+        )
 
     # -- views -------------------------------------------------------------------
-    def describe_sensor(self) -> dict[str, Any]:
-        return {
-            "enrolled": list(self._sensor.enrolled),
-            "lockedOut": self._sensor.locked_out,
-            "attemptsLeft": self._sensor.remaining_attempts,
-        }
+    def view(self) -> PhoneView:
+        """The phone as a frozen snapshot (what every view draws)."""
+        return PhoneView(
+            name=self.name,
+            platform=self._platform,
+            online=self.link.online,
+            delivery=self.link.state.value,
+            airplane_mode=self._settings.airplane_mode,
+            clock=self.now(),
+            settings=self._settings,
+            sensor=SensorView.of(self._sensor),
+            app=self.app.view(),
+            notifications=tuple(self.notifications),
+            auto_responder=self.auto_response,
+        )
 
     def describe(self) -> dict[str, Any]:
         """Everything a view draws (JSON-able; no secrets)."""
-        return {
-            "name": self.name,
-            "platform": self._platform.value,
-            "online": self.link.online,
-            "clock": self.now(),
-            "settings": self._settings.to_dict(),
-            "fingerprint": self.describe_sensor(),
-            "app": self.app.describe(),
-            "notifications": [n.describe() for n in self.notifications],
-        }
+        return describe_phone_view(self.view())

@@ -26,6 +26,7 @@ from simulators.phone.errors import (
     RequestExpired,
     RequestUnusable,
 )
+from simulators.phone.event_kinds import PhoneEvent
 from simulators.phone.inbox import Notification, NotificationSource, NotificationStatus
 from simulators.phone.keystore import Keystore
 from simulators.phone.push_delivery import DeliveredPush, NotAPushSimPush, parse_push
@@ -86,7 +87,7 @@ class RequestReceiver:
                 notification.id, status=NotificationStatus.INVALID, reason=exc.reason
             )
             self.app.host.emit(
-                "phone.request.invalid",
+                PhoneEvent.REQUEST_INVALID,
                 exc.reason,
                 request_id=notification.request_id,
                 details=invalid.describe(),
@@ -107,7 +108,7 @@ class RequestReceiver:
             notification.id, status=NotificationStatus.EXPIRED, reason=RequestExpired().reason
         )
         self.app.host.emit(
-            "phone.request.expired",
+            PhoneEvent.REQUEST_EXPIRED,
             "the request expired (by the phone's clock)",
             request_id=notification.request_id,
             details=expired.describe(),
@@ -120,11 +121,11 @@ class RequestReceiver:
         try:
             content = parse_push(push.payload)
         except NotAPushSimPush as exc:
-            host.emit("phone.push.ignored", str(exc), details={"messageID": push.message_id})
+            host.emit(PhoneEvent.PUSH_IGNORED, str(exc), details={"messageID": push.message_id})
             return None
         if not app.state.activated or content.serial != app.serial:
             host.emit(
-                "phone.push.ignored",
+                PhoneEvent.PUSH_IGNORED,
                 "push is not for this app's authenticator",
                 request_id=content.request_id,
                 details={"messageID": push.message_id, "serial": content.serial},
@@ -132,7 +133,7 @@ class RequestReceiver:
             return None
         if app.inbox.by_request(content.request_id) is not None:
             host.emit(
-                "phone.push.duplicate",
+                PhoneEvent.PUSH_DUPLICATE,
                 "push for a request already on the phone",
                 request_id=content.request_id,
             )
@@ -154,7 +155,7 @@ class RequestReceiver:
         if notification.request_message is not None:
             notification = self._open_into(notification)
         host.emit(
-            "phone.notification.received" if visible else "phone.notification.suppressed",
+            PhoneEvent.NOTIFICATION_RECEIVED if visible else PhoneEvent.NOTIFICATION_SUPPRESSED,
             f"{notification.title}: {notification.subject}"
             if visible
             else "push arrived but notifications are denied",
@@ -176,7 +177,7 @@ class RequestReceiver:
             keystore.serial, time=now, signature=compute_signature(keystore.device_key, fields)
         )
         if message is None:
-            host.emit("phone.poll.empty", "no pending request", target="core")
+            host.emit(PhoneEvent.POLL_EMPTY, "no pending request", target="core")
             return None
         request = read_request(keystore, message)
         existing = app.inbox.by_request(request.request_id)
@@ -199,7 +200,7 @@ class RequestReceiver:
             notification = app.inbox.update(existing.id, visible=True, request_message=message)
         notification = self._open_into(notification)
         host.emit(
-            "phone.notification.received",
+            PhoneEvent.NOTIFICATION_RECEIVED,
             f"{notification.title} (found by polling)",
             target="core",
             request_id=notification.request_id,
@@ -229,7 +230,7 @@ class RequestReceiver:
                     raise RequestUnusable(f"could not fetch the request: {exc.message}") from exc
                 notification = app.inbox.update(notification_id, request_message=message)
                 host.emit(
-                    "phone.request.fetched",
+                    PhoneEvent.REQUEST_FETCHED,
                     "request fetched by challengeKey",
                     target="core",
                     request_id=notification.request_id,
@@ -243,7 +244,7 @@ class RequestReceiver:
         if notification.status is NotificationStatus.NEW:
             notification = app.inbox.update(notification_id, status=NotificationStatus.OPENED)
             host.emit(
-                "phone.request.opened",
+                PhoneEvent.REQUEST_OPENED,
                 "request shown in the app",
                 request_id=notification.request_id,
                 details=notification.describe(),
@@ -255,5 +256,7 @@ class RequestReceiver:
         if notification.answerable:
             self.app.inbox.update(notification_id, status=NotificationStatus.DISMISSED)
             self.app.host.emit(
-                "phone.notification.dismissed", "dismissed", request_id=notification.request_id
+                PhoneEvent.NOTIFICATION_DISMISSED,
+                "dismissed",
+                request_id=notification.request_id,
             )

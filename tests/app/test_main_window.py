@@ -2,9 +2,11 @@
 
 The GUI tests run the suite and the window on one qasync loop, the way the app
 does: a plain test makes a ``qasync.QEventLoop`` and runs one coroutine on it
-(pytest-asyncio's loop is not a Qt loop). Waiting is asyncio polling under
-``asyncio.timeout`` — never ``qtbot.waitUntil`` inside a coroutine, which
-would start a nested Qt loop. ``PUSHSIM_SCREENSHOTS=1`` also saves
+(pytest-asyncio's loop is not a Qt loop). Waiting is on signals — a phone's
+view model (``PhoneViewFeed.changed``), the login model, the console, a
+card's message — awaited as asyncio futures under ``asyncio.timeout``:
+``qtbot.waitSignal``/``waitUntil`` inside a coroutine would start a nested Qt
+loop (see STACK-NOTES). ``PUSHSIM_SCREENSHOTS=1`` also saves
 docs/screenshots/main-window.png.
 """
 
@@ -14,7 +16,7 @@ import asyncio
 import os
 from collections.abc import Callable, Coroutine
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 import qasync
@@ -24,17 +26,26 @@ from PySide6.QtWidgets import QApplication
 from app import gui
 from app.event_log_model import EventLogModel, describe_event, hexdump
 from app.lock_screen import lock_screen
+from app.login_panel import LoginPanel, LoginState
 from app.main_window import MainWindow
+from app.phone_panel import PhoneCard
 from core.events import Event
+from core.protocol.keys import UnlockProtection
+from core.protocol.messages import ChallengeRequest, RequestContext
 from core.seed import DEMO_PASSWORD
 from core.settings import FAST_TEST_SETTINGS
 from core.workspace import Workspace
 from simulators.phone import KdfParams
+from simulators.phone.identity import Platform
+from simulators.phone.inbox import Notification, NotificationSource, NotificationStatus
+from simulators.phone.settings import PhoneSettings
+from simulators.phone.views import AuthenticatorView, PhoneView, SensorView, UnlockPromptView
 from simulators.suite import DEMO_PIN, Suite, SuiteOptions
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOT = ROOT / "docs" / "screenshots" / "main-window.png"
 WAIT = 15.0
+T = TypeVar("T")
 
 
 def suite_options() -> SuiteOptions:
@@ -52,14 +63,56 @@ def run_on_qt_loop(qapp: QApplication, main: Coroutine[Any, Any, None]) -> None:
         asyncio.set_event_loop(None)
 
 
-async def until(condition: Callable[[], bool], what: str, timeout: float = WAIT) -> None:  # noqa: ASYNC109
-    """Poll a widget condition (widgets have no event to await) under a deadline."""
+async def signalled(
+    signal: Any,
+    value: Callable[[], T],
+    check: Callable[[T], bool],
+    what: str,
+    timeout: float = WAIT,  # noqa: ASYNC109
+) -> T:
+    """``value()`` once ``check`` holds, re-read each time ``signal`` fires (no polling)."""
+    done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+
+    def on_signal(*_: object) -> None:
+        if not done.done() and check(value()):
+            done.set_result(None)
+
+    signal.connect(on_signal)
     try:
+        on_signal()
         async with asyncio.timeout(timeout):
-            while not condition():  # noqa: ASYNC110 - polling widgets is the point
-                await asyncio.sleep(0.02)
+            await done
     except TimeoutError:
         raise AssertionError(f"timed out after {timeout} s waiting for {what}") from None
+    finally:
+        signal.disconnect(on_signal)
+    return value()
+
+
+async def view_where(card: PhoneCard, check: Callable[[PhoneView], bool], what: str) -> PhoneView:
+    """Wait on the phone's published view model (the card has redrawn by then)."""
+    return await signalled(card.views.changed, lambda: card.views.view, check, what)
+
+
+async def login_where(panel: LoginPanel, check: Callable[[LoginState], bool], what: str) -> None:
+    await signalled(panel.model.changed, lambda: panel.model.state, check, what)
+
+
+async def card_says(card: PhoneCard, text: str) -> None:
+    await signalled(card.said, card.message_label.text, lambda shown: text in shown, repr(text))
+
+
+async def console_shows(window: MainWindow, text: str, *more: str) -> None:
+    def listed(tree: str) -> bool:
+        return all(part in tree for part in (text, *more))
+
+    await signalled(window.console.shown, lambda: tree_text(window), listed, f"console: {text}")
+
+
+def request_shown(view: PhoneView) -> bool:
+    """The lock screen shows an answerable, opened request (Approve is up)."""
+    note = view.shown_notification
+    return note is not None and note.answerable and note.request is not None
 
 
 # -- the event log model ---------------------------------------------------------------
@@ -128,38 +181,62 @@ def test_hexdump_lays_out_sixteen_bytes_a_line() -> None:
 
 
 def test_lock_screen_shows_the_newest_notification_and_the_open_prompt() -> None:
-    described = {
-        "name": "bob-iphone",
-        "platform": "ios",
-        "online": True,
-        "clock": 1000.0,
-        "settings": {"airplaneMode": False},
-        "fingerprint": {"enrolled": ["right-index"]},
-        "app": {
-            "kind": "sdk",
-            "installed": True,
-            "activated": True,
-            "locked": False,
-            "serial": "PS1",
-            "pushRegistered": True,
-            "prompt": {"notificationID": "n2", "required": "pin", "offered": ["pin"]},
-        },
-        "notifications": [
-            {"id": "n1", "status": "approved", "reason": "approved with pin"},
-            {
-                "id": "n2",
-                "status": "opened",
-                "protection": "pin",
-                "expires": 1042.5,
-                "service": "apns",
-                "title": "Transaction Request",
-                "subject": "Tap here",
-            },
-        ],
-    }
-    screen = lock_screen(described)
+    def note(note_id: str, status: NotificationStatus, **fields: Any) -> Notification:
+        return Notification(
+            id=note_id,
+            request_id=f"r-{note_id}",
+            source=NotificationSource.PUSH,
+            service="apns",
+            title="Transaction Request",
+            subject="Tap here",
+            received_at=990.0,
+            visible=True,
+            status=status,
+            **fields,
+        )
+
+    request = ChallengeRequest(
+        request_id="r-n2",
+        challenge="ab" * 16,
+        user_id="bob",
+        domain="demo",
+        serial="PS00000001",
+        protection=UnlockProtection.PIN,
+        expires=1042.5,
+        context=RequestContext(client_ip="192.0.2.7", time=990.0),
+    )
+    view = PhoneView(
+        name="bob-iphone",
+        platform=Platform.IOS,
+        online=True,
+        delivery="online",
+        airplane_mode=False,
+        clock=1000.0,
+        settings=PhoneSettings(),
+        sensor=SensorView(enrolled=("right-index",), locked_out=False, attempts_left=5),
+        app=AuthenticatorView(
+            kind="sdk",
+            app_id="com.example.sdk",
+            installed=True,
+            activated=True,
+            serial="PS1",
+            user_id="bob",
+            domain="demo",
+            push_registered=True,
+            locked=False,
+            pin_attempts_left=5,
+            activation_step="idle",
+            prompt=UnlockPromptView(notification_id="n2", required="pin", offered=("pin",)),
+        ),
+        notifications=(
+            note("n1", NotificationStatus.APPROVED, reason="approved with pin"),
+            note("n2", NotificationStatus.OPENED, request=request),
+        ),
+        auto_responder=None,
+    )
+    screen = lock_screen(view)
     assert screen.notification is not None
-    assert screen.notification["id"] == "n2"
+    assert screen.notification.id == "n2"
     assert screen.answerable
     assert screen.prompt_offers == ("pin",)
     assert screen.state_line == "needs the PIN · expires in 42 s"
@@ -193,10 +270,7 @@ async def drive(window: MainWindow) -> None:
     assert window.ready
     assert panel.login_button.isEnabled()
     assert window.event_log.rowCount() > 0, "start-up events are in the log"
-    await until(
-        lambda: "alice@demo" in tree_text(window) and "PS" in tree_text(window),
-        "the console to list the users and their authenticators",
-    )
+    await console_shows(window, "alice@demo", "PS")
 
     # alice (Android, FCM): keyword "push", device protection, one tap
     alice = window.phones.cards["alice-pixel"]
@@ -204,14 +278,22 @@ async def drive(window: MainWindow) -> None:
     panel.user_edit.setText("alice")
     panel.password_edit.setText("push" + DEMO_PASSWORD)
     panel.login_button.click()
-    await until(lambda: alice.approve_button.isVisible(), "alice's phone to show the request")
+    await view_where(alice, request_shown, "alice's phone to show the request")
+    assert alice.approve_button.isVisible()
     assert alice.title_label.text() == "Transaction Request"
     assert "alice@demo" in alice.context_label.text()
-    await until(lambda: panel.status_label.text() == "pending", "the login to show pending")
-    await until(lambda: alice.approve_button.isEnabled(), "Approve to be enabled")
+    await login_where(panel, lambda state: state.phase == "pending", "the login to be pending")
+    assert panel.status_label.text() == "pending"
+    assert alice.approve_button.isEnabled()
     alice.approve_button.click()
-    await until(lambda: panel.status_label.text() == "accepted", "the login to be accepted")
-    await until(lambda: "approved" in alice.state_label.text(), "alice's phone to say approved")
+    await login_where(panel, lambda state: state.phase == "accepted", "the login accepted")
+    assert panel.status_label.text() == "accepted"
+    await view_where(
+        alice,
+        lambda view: view.notifications[-1].status == NotificationStatus.APPROVED,
+        "alice's phone to say approved",
+    )
+    assert "approved" in alice.state_label.text()
     assert not alice.approve_button.isVisible()
 
     # bob (iOS, APNs): keyword "PIN"; a wrong PIN is shown on the phone, then the right one
@@ -219,36 +301,38 @@ async def drive(window: MainWindow) -> None:
     panel.user_edit.setText("bob")
     panel.password_edit.setText("PIN" + DEMO_PASSWORD)
     panel.login_button.click()
-    await until(
-        lambda: bob.approve_button.isVisible() and bob.approve_button.isEnabled(),
-        "bob's phone to show the request",
-    )
+    await view_where(bob, request_shown, "bob's phone to show the request")
+    assert bob.approve_button.isVisible()
+    assert bob.approve_button.isEnabled()
     assert "needs the PIN" in bob.state_label.text()
     assert not bob.pin_row.isVisible()
     bob.approve_button.click()
-    await until(lambda: bob.pin_row.isVisible(), "the PIN prompt")
+    await view_where(bob, lambda view: view.prompt is not None, "the PIN prompt")
+    assert bob.pin_row.isVisible()
     assert not bob.finger_row.isVisible()
     bob.pin_edit.setText("0000")
     bob.pin_button.click()
-    await until(lambda: "wrong PIN" in bob.message_label.text(), "the wrong-PIN message")
+    await card_says(bob, "wrong PIN")
     assert "4 attempts left" in bob.message_label.text()
     assert panel.status_label.text() in ("sending…", "pending")
     bob.pin_edit.setText(DEMO_PIN)
     bob.pin_button.click()
-    await until(
-        lambda: (
-            panel.status_label.text() == "accepted" and "bob@demo" in panel.request_label.text()
-        ),
+    await login_where(
+        panel,
+        lambda state: state.phase == "accepted" and state.user == "bob@demo",
         "bob's login to be accepted",
     )
-    await until(lambda: "accepted" in bob.message_label.text(), "bob's phone to show the answer")
+    assert "bob@demo" in panel.request_label.text()
+    await card_says(bob, "accepted")
 
     # airplane mode is drawn on the phone and reaches the model
     alice.airplane_check.click()
     assert alice.phone.settings.airplane_mode
-    await until(lambda: "offline" in alice.network_label.text(), "the airplane mode to show")
+    await view_where(alice, lambda view: view.airplane_mode, "the airplane mode")
+    assert "offline" in alice.network_label.text()
     alice.airplane_check.click()
-    await until(lambda: "online" in alice.network_label.text(), "the phone to be back online")
+    await view_where(alice, lambda view: view.online, "the phone back online")
+    assert "online" in alice.network_label.text()
 
     # the flow log has every step; a selected row shows the decoded message
     steps = {event.step for event in window.event_log.events if event.step is not None}
@@ -262,10 +346,11 @@ async def drive(window: MainWindow) -> None:
     detail = window.log_view.detail.toPlainText()
     assert "── Decoded header ──" in detail
     assert "── Raw message (" in detail
-    await until(lambda: "accepted" in tree_text(window), "the console to list the session")
+    await console_shows(window, "accepted")
 
     if os.environ.get("PUSHSIM_SCREENSHOTS") == "1":
-        await asyncio.sleep(0.3)  # let the last repaints land
+        # every card and panel redraws when its signal fires (awaited above), and
+        # grab() paints the window now: nothing is left to wait for
         SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
         assert window.grab().save(str(SCREENSHOT))
 

@@ -11,6 +11,11 @@ import pytest
 from core.clock import FrozenClock
 from core.events import Event, EventBus
 from core.workspace import Workspace
+from simulators.phone.auto_responder import (
+    AutoResponder,
+    AutoResponsePolicy,
+    start_auto_responder,
+)
 from simulators.phone.core_client import CoreDeviceApi
 from simulators.phone.identity import AppInfo, AppKind, Platform
 from simulators.phone.keystore import KdfParams
@@ -24,6 +29,7 @@ TEST_KDF = KdfParams(n=2**4, r=8, p=1)
 
 MakePhone = Callable[..., Phone]
 ActivatePhone = Callable[..., Awaitable[Phone]]
+AutoRespond = Callable[[Phone, AutoResponsePolicy], AutoResponder]
 
 
 @pytest.fixture
@@ -87,6 +93,20 @@ async def make_phone(
     yield make
     for phone in phones:
         await phone.stop()
+
+
+@pytest.fixture
+async def auto_respond() -> AsyncIterator[AutoRespond]:
+    """Attach auto-responders as the suite does; they are stopped after the test."""
+    responders: list[AutoResponder] = []
+
+    def attach(phone: Phone, policy: AutoResponsePolicy) -> AutoResponder:
+        responders.append(start_auto_responder(phone, policy))
+        return responders[-1]
+
+    yield attach
+    for responder in responders:
+        await responder.stop()
 
 
 @pytest.fixture

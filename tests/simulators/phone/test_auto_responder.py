@@ -9,7 +9,7 @@ from core.protocol.keys import UnlockProtection
 from core.protocol.session import SessionStatus
 from simulators.phone.auto_responder import AutoAction, AutoResponsePolicy
 from simulators.phone.phone import Phone
-from tests.simulators.phone.conftest import PIN, ActivatePhone, wait_for
+from tests.simulators.phone.conftest import PIN, ActivatePhone, AutoRespond, wait_for
 from tests.simulators.phone.fakes import FakeCore
 
 
@@ -29,11 +29,16 @@ async def _answered(bus: EventBus, phone: Phone, request_id: str) -> str:
     "required", [UnlockProtection.DEVICE, UnlockProtection.PIN, UnlockProtection.FINGERPRINT]
 )
 async def test_approves_with_the_unlock_each_protection_needs(
-    activate_phone: ActivatePhone, core: FakeCore, bus: EventBus, required: UnlockProtection
+    activate_phone: ActivatePhone,
+    auto_respond: AutoRespond,
+    core: FakeCore,
+    bus: EventBus,
+    required: UnlockProtection,
 ) -> None:
     phone = await activate_phone()
-    await phone.set_auto_responder(
-        AutoResponsePolicy(action=AutoAction.APPROVE, pin=PIN, finger="right-index", delay=0.01)
+    auto_respond(
+        phone,
+        AutoResponsePolicy(action=AutoAction.APPROVE, pin=PIN, finger="right-index", delay=0.01),
     )
     assert phone.app.serial is not None
     request_id = core.login(phone.app.serial, protection=required)
@@ -44,11 +49,11 @@ async def test_approves_with_the_unlock_each_protection_needs(
 
 
 async def test_falls_back_to_the_pin_when_biometrics_are_locked_out(
-    activate_phone: ActivatePhone, core: FakeCore, bus: EventBus
+    activate_phone: ActivatePhone, auto_respond: AutoRespond, core: FakeCore, bus: EventBus
 ) -> None:
     phone = await activate_phone(max_finger_mismatches=1)
-    await phone.set_auto_responder(
-        AutoResponsePolicy(action=AutoAction.APPROVE, pin=PIN, finger="left-thumb")
+    auto_respond(
+        phone, AutoResponsePolicy(action=AutoAction.APPROVE, pin=PIN, finger="left-thumb")
     )  # left-thumb is not enrolled: one mismatch locks biometrics out
     assert phone.app.serial is not None
     request_id = core.login(phone.app.serial, protection=UnlockProtection.FINGERPRINT)
@@ -58,18 +63,22 @@ async def test_falls_back_to_the_pin_when_biometrics_are_locked_out(
     assert verdict.response.protection is UnlockProtection.PIN
 
 
-async def test_rejects(activate_phone: ActivatePhone, core: FakeCore, bus: EventBus) -> None:
+async def test_rejects(
+    activate_phone: ActivatePhone, auto_respond: AutoRespond, core: FakeCore, bus: EventBus
+) -> None:
     phone = await activate_phone()
-    await phone.set_auto_responder(AutoResponsePolicy(action=AutoAction.REJECT))
+    auto_respond(phone, AutoResponsePolicy(action=AutoAction.REJECT))
     assert phone.app.serial is not None
     request_id = core.login(phone.app.serial, protection=UnlockProtection.PIN)
     assert await _answered(bus, phone, request_id) == "refused"
     assert core.status(request_id) is SessionStatus.REFUSED
 
 
-async def test_ignores(activate_phone: ActivatePhone, core: FakeCore, bus: EventBus) -> None:
+async def test_ignores(
+    activate_phone: ActivatePhone, auto_respond: AutoRespond, core: FakeCore, bus: EventBus
+) -> None:
     phone = await activate_phone()
-    await phone.set_auto_responder(AutoResponsePolicy(action=AutoAction.IGNORE))
+    auto_respond(phone, AutoResponsePolicy(action=AutoAction.IGNORE))
     assert phone.app.serial is not None
     request_id = core.login(phone.app.serial)
     event = await wait_for(bus, "phone.autoresponder.ignored", phone)
@@ -82,11 +91,11 @@ async def test_ignores(activate_phone: ActivatePhone, core: FakeCore, bus: Event
 
 
 async def test_picks_the_number_it_is_told(
-    activate_phone: ActivatePhone, core: FakeCore, bus: EventBus
+    activate_phone: ActivatePhone, auto_respond: AutoRespond, core: FakeCore, bus: EventBus
 ) -> None:
     phone = await activate_phone()
-    await phone.set_auto_responder(
-        AutoResponsePolicy(action=AutoAction.APPROVE, choose_number=lambda request: 42)
+    auto_respond(
+        phone, AutoResponsePolicy(action=AutoAction.APPROVE, choose_number=lambda request: 42)
     )
     assert phone.app.serial is not None
     request_id = core.login(phone.app.serial, numbers=(17, 42, 93), number=42)
@@ -94,17 +103,18 @@ async def test_picks_the_number_it_is_told(
 
 
 async def test_says_why_it_cannot_answer(
-    activate_phone: ActivatePhone, core: FakeCore, bus: EventBus
+    activate_phone: ActivatePhone, auto_respond: AutoRespond, core: FakeCore, bus: EventBus
 ) -> None:
     phone = await activate_phone()
-    await phone.set_auto_responder(AutoResponsePolicy(action=AutoAction.APPROVE))  # no PIN
+    responder = auto_respond(phone, AutoResponsePolicy(action=AutoAction.APPROVE))  # no PIN
     assert phone.app.serial is not None
     request_id = core.login(phone.app.serial, protection=UnlockProtection.PIN)
     failed = await wait_for(bus, "phone.autoresponder.failed", phone)
     assert "no way to unlock pin" in failed.summary
     assert core.status(request_id) is SessionStatus.PENDING
-    await phone.set_auto_responder(None)
-    assert phone.auto_responder is None
+    await responder.stop()
+    assert not responder.running
+    assert phone.auto_response is None
 
 
 def test_policy_validation() -> None:
@@ -115,12 +125,10 @@ def test_policy_validation() -> None:
 
 
 async def test_polls_for_requests_whose_push_was_lost(
-    activate_phone: ActivatePhone, core: FakeCore, bus: EventBus
+    activate_phone: ActivatePhone, auto_respond: AutoRespond, core: FakeCore, bus: EventBus
 ) -> None:
     phone = await activate_phone()
-    await phone.set_auto_responder(
-        AutoResponsePolicy(action=AutoAction.APPROVE, pin=PIN, poll_interval=0.01)
-    )
+    auto_respond(phone, AutoResponsePolicy(action=AutoAction.APPROVE, pin=PIN, poll_interval=0.01))
     assert phone.app.serial is not None
     request_id = core.login(phone.app.serial, protection=UnlockProtection.PIN, push=False)
     assert await _answered(bus, phone, request_id) == "accepted"

@@ -14,7 +14,7 @@ from simulators.phone.auto_responder import AutoAction, AutoResponsePolicy
 from simulators.phone.core_client import HttpCoreDeviceApi
 from simulators.phone.errors import WrongPin
 from simulators.phone.unlock import Finger, Pin
-from tests.simulators.phone.conftest import MakePhone, receive, wait_for
+from tests.simulators.phone.conftest import AutoRespond, MakePhone, receive, wait_for
 from tests.simulators.phone.fake_http import http_transport
 from tests.simulators.phone.fakes import FakeCore, FakeDelivery
 
@@ -26,6 +26,7 @@ NEW_PIN = "96025813"
 
 async def test_no_pin_in_any_event_request_log_or_file(
     make_phone: MakePhone,
+    auto_respond: AutoRespond,
     core: FakeCore,
     delivery: FakeDelivery,
     bus: EventBus,
@@ -56,7 +57,7 @@ async def test_no_pin_in_any_event_request_log_or_file(
     assert await phone.poll() is None  # a signed GET, too
     # A PIN change, then the auto-responder with the new PIN.
     assert await phone.change_pin(PIN, NEW_PIN)
-    await phone.set_auto_responder(AutoResponsePolicy(action=AutoAction.APPROVE, pin=NEW_PIN))
+    auto_respond(phone, AutoResponsePolicy(action=AutoAction.APPROVE, pin=NEW_PIN))
     third = core.login(serial, protection=UnlockProtection.PIN)
     answered = await wait_for(
         bus, "phone.autoresponder.answered", phone, where=lambda e: e.request_id == third
