@@ -23,7 +23,6 @@ Checks run in a fixed order, so each outcome is predictable:
 from __future__ import annotations
 
 import asyncio
-import json
 import re
 import uuid
 from collections import Counter
@@ -31,6 +30,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from core.clock import Clock
+from core.protocol.strict_json import StrictJsonError, read_json_object
 from simulators.apns.auth import ProviderTokenVerifier
 from simulators.apns.reasons import ApnsResponse
 from simulators.delivery.event_kinds import MockEvent
@@ -56,6 +56,7 @@ PUSH_TYPES = frozenset(
         "widgets",
     }
 )
+_EXPIRATION_RE = re.compile(r"[0-9]{1,12}")  # epoch seconds; 12 digits is year 33658
 UUID_RE = re.compile(
     r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
 )
@@ -247,11 +248,11 @@ class ApnsService:
 
 
 def _json_object(body: bytes) -> dict[str, Any] | None:
+    """The payload as a strict JSON object (no NaN, duplicate keys, deep nesting), else None."""
     try:
-        payload = json.loads(body.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
+        return read_json_object(body)
+    except StrictJsonError:
         return None
-    return payload if isinstance(payload, dict) else None
 
 
 def _header_problem(request: ApnsRequest) -> str | None:
@@ -262,8 +263,8 @@ def _header_problem(request: ApnsRequest) -> str | None:
     if priority is not None and priority not in ("1", "5", "10"):
         return "BadPriority"
     expiration = request.header("apns-expiration")
-    if expiration is not None and not expiration.isdigit():
-        return "BadExpirationDate"
+    if expiration is not None and not _EXPIRATION_RE.fullmatch(expiration):
+        return "BadExpirationDate"  # ASCII digits only, and a float can hold them
     collapse_id = request.header("apns-collapse-id")
     if collapse_id is not None and len(collapse_id.encode("utf-8")) > 64:
         return "BadCollapseId"

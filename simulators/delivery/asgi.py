@@ -1,5 +1,7 @@
-"""A very small ASGI toolkit for the mock services (no framework needed).
+"""The mocks' ASGI dispatcher over the shared plumbing (``core.web``).
 
+Requests are ``core.web.routing.Request`` (the core API's own, strict
+``json()``) and routes are matched by ``core.web.routing.match_path``.
 Routes are (method, path regex) pairs. A plain route gets the whole request
 (body read up to a limit) and returns an ``HttpResponse``; a raw route gets the
 ASGI ``scope, receive, send`` for streamed responses. ``lifespan`` is answered
@@ -10,12 +12,15 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import parse_qsl
 
 from core.web.asgi import ASGIApp, Receive, Scope, Send, answer_lifespan
 from core.web.body import BodyTooLarge, ClientGone, read_body
+from core.web.errors import ApiError
+from core.web.routing import Request, match_path
 
 __all__ = [
     "ASGIApp",
@@ -32,21 +37,7 @@ __all__ = [
 DEFAULT_BODY_LIMIT = 1 << 20
 
 
-@dataclass(frozen=True, kw_only=True)
-class HttpRequest:
-    method: str
-    path: str
-    query: str
-    headers: Mapping[str, str]
-    body: bytes
-    header_list: tuple[tuple[str, str], ...] = ()
-
-    def header(self, name: str, default: str = "") -> str:
-        return self.headers.get(name.lower(), default)
-
-    def json(self) -> Any:
-        """The body as JSON; raises ``ValueError`` when it is not JSON."""
-        return json.loads(self.body.decode("utf-8"))
+HttpRequest = Request  # one request type for the core API and the mocks
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -78,10 +69,12 @@ async def read_request(scope: Scope, receive: Receive, *, limit: int) -> HttpReq
         (name.decode("latin-1").lower(), value.decode("latin-1"))
         for name, value in scope.get("headers", ())
     )
-    return HttpRequest(
+    query_string = bytes(scope.get("query_string", b"")).decode("latin-1")
+    return Request(
         method=str(scope["method"]).upper(),
         path=str(scope["path"]),
-        query=bytes(scope.get("query_string", b"")).decode("latin-1"),
+        query=dict(parse_qsl(query_string)),
+        query_string=query_string,
         headers=dict(header_list),
         body=body,
         header_list=header_list,
@@ -128,25 +121,27 @@ class Router:
             return
         method = str(scope["method"]).upper()
         path = str(scope["path"])
-        path_matched = False
-        for route_method, pattern, handler, raw in self._routes:
-            match = pattern.match(path)
-            if match is None:
-                continue
-            path_matched = True
-            if route_method != method:
-                continue
-            if raw is not None:
-                await raw(scope, receive, send, match.groupdict())
-                return
-            assert handler is not None
-            await self._plain(scope, receive, send, handler, match.groupdict())
+        try:
+            (_, _, handler, raw), params = match_path(
+                self._routes, method, path, key=lambda route: (route[0], route[1])
+            )
+        except ApiError as error:
+            await self._refuse(scope, receive, send, error)
             return
+        if raw is not None:
+            await raw(scope, receive, send, params)
+            return
+        assert handler is not None
+        await self._plain(scope, receive, send, handler, params)
+
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send, error: ApiError) -> None:
+        method = str(scope["method"]).upper()
+        path = str(scope["path"])
         try:
             request = await read_request(scope, receive, limit=self._body_limit)
         except (ClientGone, BodyTooLarge):
-            request = HttpRequest(method=method, path=path, query="", headers={}, body=b"")
-        if path_matched:
+            request = Request(method=method, path=path)
+        if error.status == 405:
             response = HttpResponse.json(405, {"message": f"{method} is not allowed on {path}"})
         else:
             response = self._fallback(request)

@@ -26,6 +26,7 @@ from collections.abc import Callable
 from typing import Any
 
 from core.clock import Clock
+from core.protocol.strict_json import StrictJsonError, read_json
 from core.provider_credentials import ProviderCredentials
 from simulators.delivery.asgi import HttpRequest, HttpResponse, Router
 from simulators.delivery.event_kinds import MockEvent
@@ -236,7 +237,7 @@ class FcmApi:
 def _request_id(body: bytes) -> str | None:
     """The push login's requestID from the data pairs, when the body has one."""
     try:
-        data = json.loads(body)["message"]["data"]["requestID"]
-    except (ValueError, KeyError, TypeError):
+        data = read_json(body)["message"]["data"]["requestID"]
+    except (StrictJsonError, KeyError, TypeError):
         return None
     return data if isinstance(data, str) else None
