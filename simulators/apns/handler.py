@@ -33,6 +33,7 @@ from core.clock import Clock
 from core.protocol.strict_json import StrictJsonError, read_json_object
 from simulators.apns.auth import ProviderTokenVerifier
 from simulators.apns.reasons import ApnsResponse
+from simulators.delivery.event_details import ApnsSendAnswer, ApnsSendRequest
 from simulators.delivery.event_kinds import MockEvent
 from simulators.delivery.faults import Fault, FaultKind
 from simulators.delivery.hub import DeliveryHub
@@ -120,10 +121,10 @@ class ApnsService:
             f"{request.method} {request.path}",
             raw=raw,
             request_id=request_id,
-            details={
-                "headers": safe_headers,
-                "auth": "certificate" if request.certificate_topic else "token",
-            },
+            details=ApnsSendRequest(
+                headers=safe_headers,
+                auth="certificate" if request.certificate_topic else "token",
+            ),
         )
         response, outcome = await self._decide(request, payload)
         self.hub.emit(
@@ -131,12 +132,12 @@ class ApnsService:
             f"HTTP {response.status} {response.reason or outcome}",
             raw=response.body.decode("utf-8") or None,
             request_id=request_id,
-            details={
-                "status": response.status,
-                "reason": response.reason,
-                "apns-id": response.apns_id,
-                "outcome": outcome,
-            },
+            details=ApnsSendAnswer(
+                status=response.status,
+                reason=response.reason,
+                apns_id=response.apns_id,
+                outcome=outcome,
+            ),
         )
         return response
 

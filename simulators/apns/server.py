@@ -19,6 +19,7 @@ from simulators.apns.h2_server import ApnsH2Server
 from simulators.apns.handler import ApnsService
 from simulators.apns.reasons import APNS_REASONS
 from simulators.delivery.asgi import Router
+from simulators.delivery.event_details import ServiceStarted
 from simulators.delivery.event_kinds import MockEvent
 from simulators.delivery.faults import FaultKind
 from simulators.delivery.provider_mock import ProviderMock
@@ -80,7 +81,9 @@ class ApnsMock(ProviderMock):
             await self._h2.stop()
             raise
         self.hub.emit(
-            MockEvent.STARTED, f"mock APNs listening on {self.url}", details={"url": self.url}
+            MockEvent.STARTED,
+            f"mock APNs listening on {self.url}",
+            details=ServiceStarted(url=self.url),
         )
 
     async def stop(self) -> None:

@@ -17,6 +17,7 @@ from core.provider_credentials import (
     write_service_account,
 )
 from core.web.asgi_server import LoopbackAsgiServer
+from simulators.delivery.event_details import ServiceStarted
 from simulators.delivery.event_kinds import MockEvent
 from simulators.delivery.faults import FaultKind
 from simulators.delivery.provider_mock import ProviderMock
@@ -69,7 +70,9 @@ class FcmMock(ProviderMock):
         await self._server.start()
         write_service_account(self.credentials, token_uri=self.token_uri)
         self.hub.emit(
-            MockEvent.STARTED, f"mock FCM listening on {self.url}", details={"url": self.url}
+            MockEvent.STARTED,
+            f"mock FCM listening on {self.url}",
+            details=ServiceStarted(url=self.url),
         )
 
     async def stop(self) -> None:
