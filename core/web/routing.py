@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from core.protocol.strict_json import read_json_object
+from core.web.asgi import Send
 from core.web.errors import ApiError
 
 __all__ = [
@@ -28,8 +29,10 @@ __all__ = [
     "Response",
     "Route",
     "Router",
+    "WireResponse",
     "compile_pattern",
     "match_path",
+    "send_response",
 ]
 
 
@@ -73,6 +76,48 @@ class Response:
         if self.body is None:
             return b""
         return json.dumps(self.body, ensure_ascii=False, separators=(",", ":")).encode()
+
+    def wire(self) -> WireResponse:
+        """The core API's answer on the wire: JSON, never cached, plus its own headers."""
+        return WireResponse(
+            status=self.status,
+            body=self.encode(),
+            headers=(
+                ("content-type", "application/json"),
+                ("cache-control", "no-store"),
+                *self.headers.items(),
+            ),
+        )
+
+
+@dataclass(frozen=True, kw_only=True)
+class WireResponse:
+    """An answer as bytes and header pairs, as ``send_response`` writes it (the mocks' type)."""
+
+    status: int
+    body: bytes = b""
+    headers: tuple[tuple[str, str], ...] = field(default=())
+
+    @classmethod
+    def json(
+        cls, status: int, data: Any, headers: tuple[tuple[str, str], ...] = ()
+    ) -> WireResponse:
+        body = json.dumps(data, separators=(",", ":")).encode("utf-8")
+        return cls(
+            status=status,
+            body=body,
+            headers=(("content-type", "application/json; charset=UTF-8"), *headers),
+        )
+
+
+async def send_response(send: Send, response: WireResponse) -> None:
+    """``http.response.start`` (with Content-Length) and one ``http.response.body``."""
+    headers = [
+        (name.encode("latin-1"), value.encode("latin-1")) for name, value in response.headers
+    ]
+    headers.append((b"content-length", str(len(response.body)).encode("ascii")))
+    await send({"type": "http.response.start", "status": response.status, "headers": headers})
+    await send({"type": "http.response.body", "body": response.body})
 
 
 Handler = Callable[[Request], Awaitable[Response]]

@@ -10,17 +10,14 @@ so hypercorn does not log a missing-lifespan error.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
-from typing import Any
 from urllib.parse import parse_qsl
 
 from core.web.asgi import ASGIApp, Receive, Scope, Send, answer_lifespan
 from core.web.body import BodyTooLarge, ClientGone, read_body
 from core.web.errors import ApiError
-from core.web.routing import Request, match_path
+from core.web.routing import Request, WireResponse, match_path, send_response
 
 __all__ = [
     "ASGIApp",
@@ -32,6 +29,7 @@ __all__ = [
     "Router",
     "Scope",
     "Send",
+    "send_response",
 ]
 
 DEFAULT_BODY_LIMIT = 1 << 20
@@ -40,22 +38,7 @@ DEFAULT_BODY_LIMIT = 1 << 20
 HttpRequest = Request  # one request type for the core API and the mocks
 
 
-@dataclass(frozen=True, kw_only=True)
-class HttpResponse:
-    status: int
-    body: bytes = b""
-    headers: tuple[tuple[str, str], ...] = field(default=())
-
-    @classmethod
-    def json(
-        cls, status: int, data: Any, headers: tuple[tuple[str, str], ...] = ()
-    ) -> HttpResponse:
-        body = json.dumps(data, separators=(",", ":")).encode("utf-8")
-        return cls(
-            status=status,
-            body=body,
-            headers=(("content-type", "application/json; charset=UTF-8"), *headers),
-        )
+HttpResponse = WireResponse  # one answer type on the wire for the core API and the mocks
 
 
 Handler = Callable[[HttpRequest, dict[str, str]], Awaitable[HttpResponse]]
@@ -79,15 +62,6 @@ async def read_request(scope: Scope, receive: Receive, *, limit: int) -> HttpReq
         body=body,
         header_list=header_list,
     )
-
-
-async def send_response(send: Send, response: HttpResponse) -> None:
-    headers = [
-        (name.encode("latin-1"), value.encode("latin-1")) for name, value in response.headers
-    ]
-    headers.append((b"content-length", str(len(response.body)).encode("ascii")))
-    await send({"type": "http.response.start", "status": response.status, "headers": headers})
-    await send({"type": "http.response.body", "body": response.body})
 
 
 def _plain_not_found(request: HttpRequest) -> HttpResponse:
