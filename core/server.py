@@ -2,22 +2,19 @@
 
 Composition: ``CoreServer(workspace=..., pki=..., events=..., clock=...,
 endpoints=..., settings=...)`` opens the workspace database (migrating it),
-builds the ``CoreService`` and the ASGI app, and serves it with hypercorn over
-TLS. The socket is bound and listening before hypercorn runs (``fd://N``), so
-``.url`` is known at once and early connections wait in the backlog;
-``shutdown_trigger`` is always passed, so hypercorn never installs signal
-handlers on the caller's loop (which may be Qt's).
+builds the ``CoreService`` and the ASGI app, and serves it over TLS with the
+shared ``core.web.asgi_server.LoopbackAsgiServer`` (the mocks' server too). The
+socket is bound and listening before hypercorn runs (``fd://N``), so ``.url``
+is known at once and early connections wait in the backlog; no signal handlers
+are installed on the caller's loop (which may be Qt's). The core's options:
+hypercorn's own stream and keep-alive limits, a 2 s graceful close, a 10 s
+stop before the task is cancelled, and a logged error if serving crashes.
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
-from typing import Any, cast
-
-from hypercorn.asyncio import serve
-from hypercorn.typing import Framework
+from typing import Any
 
 from core.api.app import CoreApi
 from core.clock import Clock
@@ -29,7 +26,7 @@ from core.push.endpoints import ProviderEndpoints
 from core.service import CoreService
 from core.settings import CoreSettings
 from core.storage import Database
-from core.web.loopback import LOOPBACK, TlsConfig, bind_loopback
+from core.web.asgi_server import LoopbackAsgiServer, ServerOptions
 from core.workspace import Workspace
 
 __all__ = ["CoreServer", "ProviderEndpoints"]
@@ -37,9 +34,15 @@ __all__ = ["CoreServer", "ProviderEndpoints"]
 log = logging.getLogger(__name__)
 
 
-def _report_crash(task: asyncio.Task[None]) -> None:
-    if not task.cancelled() and task.exception() is not None:
-        log.error("validation core HTTPS server ended", exc_info=task.exception())
+CORE_SERVER_OPTIONS = ServerOptions(
+    max_concurrent_streams=100,  # hypercorn's defaults
+    keep_alive_max_requests=1000,
+    backlog=128,
+    graceful_timeout=2.0,
+    stop_timeout=10.0,
+    errorlog="core.server.hypercorn",  # follows app logging
+    crash_message="validation core HTTPS server ended",
+)
 
 
 class CoreServer:
@@ -63,9 +66,7 @@ class CoreServer:
         self._client_factory = client_factory
         self._service: CoreService | None = None
         self._db: Database | None = None
-        self._task: asyncio.Task[None] | None = None
-        self._stopping: asyncio.Event | None = None
-        self._port: int | None = None
+        self._http: LoopbackAsgiServer | None = None
 
     @property
     def service(self) -> CoreService:
@@ -75,9 +76,9 @@ class CoreServer:
 
     @property
     def url(self) -> str:
-        if self._port is None:
+        if self._http is None or self._http.port is None:
             raise RuntimeError("CoreServer not started")
-        return f"https://{LOOPBACK}:{self._port}"
+        return self._http.url
 
     async def open_service(self) -> CoreService:
         """Database and service without HTTP (start() calls it; the seed may call it first)."""
@@ -100,47 +101,23 @@ class CoreServer:
         return self._service
 
     async def start(self) -> None:
-        if self._task is not None:
+        if self._http is not None and self._http.running:
             return
         service = await self.open_service()
         service.start_background()
         app = CoreApi(service, self.workspace.admin_token())
-        config = TlsConfig(server_ssl_context(self.pki))
-        # hypercorn only turns TLS on when both are set; our context replaces its own
-        config.certfile = str(self.pki.server_cert_file)
-        config.keyfile = str(self.pki.server_key_file)
-        config.accesslog = None
-        config.errorlog = logging.getLogger("core.server.hypercorn")  # follows app logging
-        config.graceful_timeout = 2.0
-        sock = bind_loopback(backlog=128)
-        self._port = int(sock.getsockname()[1])
-        config.bind = [f"fd://{sock.detach()}"]  # hypercorn owns (and closes) the fd now
-        self._stopping = asyncio.Event()
-        self._task = asyncio.create_task(
-            serve(
-                cast(Framework, app),
-                config,
-                shutdown_trigger=self._stopping.wait,
-                mode="asgi",
-            ),
-            name="core https",
+        self._http = LoopbackAsgiServer(
+            app, server_ssl_context(self.pki), name="core https", options=CORE_SERVER_OPTIONS
         )
-        self._task.add_done_callback(_report_crash)
+        await self._http.start()
         self.events.emit("core.started", "core", summary=f"validation core on {self.url}")
         log.info("validation core listening on %s", self.url)
 
     async def stop(self) -> None:
         if self._service is not None:
             await self._service.close()  # releases long polls so shutdown is prompt
-        if self._task is not None and self._stopping is not None:
-            self._stopping.set()
-            try:
-                await asyncio.wait_for(self._task, timeout=10)
-            except TimeoutError:
-                self._task.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await self._task
-            self._task = None
+        if self._http is not None:
+            await self._http.stop()  # ``url`` stays readable after a stop, as before
         if self._db is not None:
             await self._db.close()
             self._db = None

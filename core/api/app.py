@@ -18,6 +18,7 @@ from core.protocol.errors import PushSimError
 from core.service import CoreService
 from core.web.asgi import Receive, Scope, Send, answer_lifespan
 from core.web.body import BodyTooLarge, ClientGone, declared_length, read_body
+from core.web.routing import send_response
 
 log = logging.getLogger(__name__)
 
@@ -119,15 +120,7 @@ class CoreApi:
 
     @staticmethod
     async def _send(send: Send, response: Response) -> None:
-        payload = response.encode()
-        headers = [
-            (b"content-type", b"application/json"),
-            (b"content-length", str(len(payload)).encode()),
-            (b"cache-control", b"no-store"),
-        ]
-        headers += [(k.encode("latin-1"), v.encode("latin-1")) for k, v in response.headers.items()]
-        await send({"type": "http.response.start", "status": response.status, "headers": headers})
-        await send({"type": "http.response.body", "body": payload})
+        await send_response(send, response.wire())
 
 
 def create_app(service: CoreService, admin_token: str) -> CoreApi:

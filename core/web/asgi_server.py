@@ -3,7 +3,10 @@
 We bind and listen ourselves (hypercorn does not report the port it picked),
 hand the descriptor over as ``fd://N`` (the socket object is detached so only
 hypercorn owns and closes it), pass our own ``ssl.SSLContext`` and always give
-a ``shutdown_trigger`` so hypercorn installs no signal handlers on the loop.
+a ``shutdown_trigger`` so hypercorn installs no signal handlers on the loop
+(which may be Qt's). The core and the mocks differ only in ``ServerOptions``:
+limits, how long a stop may take before the task is cancelled, and whether a
+crash of the serving task is logged.
 """
 
 from __future__ import annotations
@@ -12,11 +15,27 @@ import asyncio
 import contextlib
 import logging
 import ssl
+from dataclasses import dataclass
 
 from hypercorn.asyncio import serve
 
 from core.web.asgi import ASGIApp
 from core.web.loopback import LOOPBACK, TlsConfig, bind_loopback
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, kw_only=True)
+class ServerOptions:
+    """What one server sets in hypercorn and how it stops."""
+
+    max_concurrent_streams: int = 1000
+    keep_alive_max_requests: int = 1_000_000
+    backlog: int = 1024
+    graceful_timeout: float = 1.0
+    stop_timeout: float | None = None  # then the serving task is cancelled; None waits
+    errorlog: str | None = None  # logger name; default ``simulators.<name>.hypercorn``
+    crash_message: str | None = None  # logged (with the exception) if serving ends in error
 
 
 class LoopbackAsgiServer:
@@ -28,15 +47,25 @@ class LoopbackAsgiServer:
         context: ssl.SSLContext,
         *,
         name: str,
-        max_concurrent_streams: int = 1000,
+        options: ServerOptions | None = None,
+        max_concurrent_streams: int | None = None,
     ) -> None:
         self._app = app
         self._context = context
         self._name = name
-        self._max_streams = max_concurrent_streams
+        options = options or ServerOptions()
+        if max_concurrent_streams is not None:
+            options = ServerOptions(
+                **{**options.__dict__, "max_concurrent_streams": max_concurrent_streams}
+            )
+        self.options = options
         self._task: asyncio.Task[None] | None = None
         self._shutdown: asyncio.Event | None = None
         self.port: int | None = None
+
+    @property
+    def running(self) -> bool:
+        return self._task is not None
 
     @property
     def url(self) -> str:
@@ -44,28 +73,41 @@ class LoopbackAsgiServer:
             raise RuntimeError(f"{self._name} is not running")
         return f"https://{LOOPBACK}:{self.port}"
 
+    def _config(self) -> TlsConfig:
+        options = self.options
+        sock = bind_loopback(backlog=options.backlog)
+        self.port = int(sock.getsockname()[1])
+        config = TlsConfig(self._context)
+        config.bind = [f"fd://{sock.detach()}"]  # hypercorn owns (and closes) the fd now
+        config.h2_max_concurrent_streams = options.max_concurrent_streams
+        config.keep_alive_max_requests = options.keep_alive_max_requests
+        config.graceful_timeout = options.graceful_timeout
+        config.accesslog = None
+        config.errorlog = logging.getLogger(
+            options.errorlog or f"simulators.{self._name}.hypercorn"
+        )
+        return config
+
     async def start(self) -> None:
         if self._task is not None:
             return
-        sock = bind_loopback()
-        self.port = sock.getsockname()[1]
-        config = TlsConfig(self._context)
-        config.bind = [f"fd://{sock.detach()}"]
-        config.h2_max_concurrent_streams = self._max_streams
-        config.keep_alive_max_requests = 1_000_000
-        config.graceful_timeout = 1.0
-        config.accesslog = None
-        config.errorlog = logging.getLogger(f"simulators.{self._name}.hypercorn")
+        config = self._config()
         self._shutdown = asyncio.Event()
         self._task = asyncio.create_task(
-            serve(self._app, config, shutdown_trigger=self._shutdown.wait),  # type: ignore[arg-type]
+            serve(self._app, config, shutdown_trigger=self._shutdown.wait, mode="asgi"),  # type: ignore[arg-type]
             name=f"{self._name}-hypercorn",
         )
+        if self.options.crash_message is not None:
+            self._task.add_done_callback(self._report_crash)
         # Connections queue on the listening socket meanwhile; only a start-up
         # failure (bad config) must surface here rather than at stop().
         await asyncio.sleep(0)
         if self._task.done():
             await self._task
+
+    def _report_crash(self, task: asyncio.Task[None]) -> None:
+        if not task.cancelled() and task.exception() is not None:
+            log.error("%s", self.options.crash_message, exc_info=task.exception())
 
     async def stop(self) -> None:
         task, shutdown = self._task, self._shutdown
@@ -73,5 +115,12 @@ class LoopbackAsgiServer:
             return
         self._task = None
         shutdown.set()
+        timeout = self.options.stop_timeout
+        if timeout is not None:
+            try:
+                await asyncio.wait_for(asyncio.shield(task), timeout=timeout)
+                return
+            except TimeoutError:
+                task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task

@@ -23,7 +23,6 @@ Checks run in a fixed order, so each outcome is predictable:
 from __future__ import annotations
 
 import asyncio
-import json
 import re
 import uuid
 from collections import Counter
@@ -31,8 +30,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from core.clock import Clock
+from core.protocol.strict_json import StrictJsonError, read_json_object
 from simulators.apns.auth import ProviderTokenVerifier
 from simulators.apns.reasons import ApnsResponse
+from simulators.delivery.event_details import ApnsSendAnswer, ApnsSendRequest
 from simulators.delivery.event_kinds import MockEvent
 from simulators.delivery.faults import Fault, FaultKind
 from simulators.delivery.hub import DeliveryHub
@@ -56,6 +57,7 @@ PUSH_TYPES = frozenset(
         "widgets",
     }
 )
+_EXPIRATION_RE = re.compile(r"[0-9]{1,12}")  # epoch seconds; 12 digits is year 33658
 UUID_RE = re.compile(
     r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
 )
@@ -119,10 +121,10 @@ class ApnsService:
             f"{request.method} {request.path}",
             raw=raw,
             request_id=request_id,
-            details={
-                "headers": safe_headers,
-                "auth": "certificate" if request.certificate_topic else "token",
-            },
+            details=ApnsSendRequest(
+                headers=safe_headers,
+                auth="certificate" if request.certificate_topic else "token",
+            ),
         )
         response, outcome = await self._decide(request, payload)
         self.hub.emit(
@@ -130,12 +132,12 @@ class ApnsService:
             f"HTTP {response.status} {response.reason or outcome}",
             raw=response.body.decode("utf-8") or None,
             request_id=request_id,
-            details={
-                "status": response.status,
-                "reason": response.reason,
-                "apns-id": response.apns_id,
-                "outcome": outcome,
-            },
+            details=ApnsSendAnswer(
+                status=response.status,
+                reason=response.reason,
+                apns_id=response.apns_id,
+                outcome=outcome,
+            ),
         )
         return response
 
@@ -247,11 +249,11 @@ class ApnsService:
 
 
 def _json_object(body: bytes) -> dict[str, Any] | None:
+    """The payload as a strict JSON object (no NaN, duplicate keys, deep nesting), else None."""
     try:
-        payload = json.loads(body.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
+        return read_json_object(body)
+    except StrictJsonError:
         return None
-    return payload if isinstance(payload, dict) else None
 
 
 def _header_problem(request: ApnsRequest) -> str | None:
@@ -262,8 +264,8 @@ def _header_problem(request: ApnsRequest) -> str | None:
     if priority is not None and priority not in ("1", "5", "10"):
         return "BadPriority"
     expiration = request.header("apns-expiration")
-    if expiration is not None and not expiration.isdigit():
-        return "BadExpirationDate"
+    if expiration is not None and not _EXPIRATION_RE.fullmatch(expiration):
+        return "BadExpirationDate"  # ASCII digits only, and a float can hold them
     collapse_id = request.header("apns-collapse-id")
     if collapse_id is not None and len(collapse_id.encode("utf-8")) > 64:
         return "BadCollapseId"

@@ -19,7 +19,6 @@ from simulators.apns.h2_server import ApnsH2Server
 from simulators.apns.handler import ApnsService
 from simulators.apns.reasons import APNS_REASONS
 from simulators.delivery.asgi import Router
-from simulators.delivery.event_kinds import MockEvent
 from simulators.delivery.faults import FaultKind
 from simulators.delivery.provider_mock import ProviderMock
 from simulators.delivery.routes import CONTROL_PREFIX, DEVICE_PREFIX, control_routes, device_routes
@@ -27,6 +26,7 @@ from simulators.delivery.routes import CONTROL_PREFIX, DEVICE_PREFIX, control_ro
 
 class ApnsMock(ProviderMock):
     service_name = "apns"
+    label = "APNs"
     allowed_errors = frozenset(APNS_REASONS)
 
     def _build(self) -> None:
@@ -79,18 +79,10 @@ class ApnsMock(ProviderMock):
         except BaseException:
             await self._h2.stop()
             raise
-        self.hub.emit(
-            MockEvent.STARTED, f"mock APNs listening on {self.url}", details={"url": self.url}
-        )
+        self._announce_started()
 
     async def stop(self) -> None:
-        if not self.running:
-            return
-        self.hub.close()
-        await self._h2.stop()
-        await self._side.stop()
-        self._side.port = None
-        self.hub.emit(MockEvent.STOPPED, "mock APNs stopped")
+        await self._stop_servers(self._h2, self._side)
 
     def describe(self) -> dict[str, Any]:
         running = self.running

@@ -1,5 +1,7 @@
-"""A very small ASGI toolkit for the mock services (no framework needed).
+"""The mocks' ASGI dispatcher over the shared plumbing (``core.web``).
 
+Requests are ``core.web.routing.Request`` (the core API's own, strict
+``json()``) and routes are matched by ``core.web.routing.match_path``.
 Routes are (method, path regex) pairs. A plain route gets the whole request
 (body read up to a limit) and returns an ``HttpResponse``; a raw route gets the
 ASGI ``scope, receive, send`` for streamed responses. ``lifespan`` is answered
@@ -8,14 +10,14 @@ so hypercorn does not log a missing-lifespan error.
 
 from __future__ import annotations
 
-import json
 import re
-from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import Awaitable, Callable
+from urllib.parse import parse_qsl
 
 from core.web.asgi import ASGIApp, Receive, Scope, Send, answer_lifespan
 from core.web.body import BodyTooLarge, ClientGone, read_body
+from core.web.errors import ApiError
+from core.web.routing import Request, WireResponse, match_path, send_response
 
 __all__ = [
     "ASGIApp",
@@ -27,44 +29,16 @@ __all__ = [
     "Router",
     "Scope",
     "Send",
+    "send_response",
 ]
 
 DEFAULT_BODY_LIMIT = 1 << 20
 
 
-@dataclass(frozen=True, kw_only=True)
-class HttpRequest:
-    method: str
-    path: str
-    query: str
-    headers: Mapping[str, str]
-    body: bytes
-    header_list: tuple[tuple[str, str], ...] = ()
-
-    def header(self, name: str, default: str = "") -> str:
-        return self.headers.get(name.lower(), default)
-
-    def json(self) -> Any:
-        """The body as JSON; raises ``ValueError`` when it is not JSON."""
-        return json.loads(self.body.decode("utf-8"))
+HttpRequest = Request  # one request type for the core API and the mocks
 
 
-@dataclass(frozen=True, kw_only=True)
-class HttpResponse:
-    status: int
-    body: bytes = b""
-    headers: tuple[tuple[str, str], ...] = field(default=())
-
-    @classmethod
-    def json(
-        cls, status: int, data: Any, headers: tuple[tuple[str, str], ...] = ()
-    ) -> HttpResponse:
-        body = json.dumps(data, separators=(",", ":")).encode("utf-8")
-        return cls(
-            status=status,
-            body=body,
-            headers=(("content-type", "application/json; charset=UTF-8"), *headers),
-        )
+HttpResponse = WireResponse  # one answer type on the wire for the core API and the mocks
 
 
 Handler = Callable[[HttpRequest, dict[str, str]], Awaitable[HttpResponse]]
@@ -78,23 +52,16 @@ async def read_request(scope: Scope, receive: Receive, *, limit: int) -> HttpReq
         (name.decode("latin-1").lower(), value.decode("latin-1"))
         for name, value in scope.get("headers", ())
     )
-    return HttpRequest(
+    query_string = bytes(scope.get("query_string", b"")).decode("latin-1")
+    return Request(
         method=str(scope["method"]).upper(),
         path=str(scope["path"]),
-        query=bytes(scope.get("query_string", b"")).decode("latin-1"),
+        query=dict(parse_qsl(query_string)),
+        query_string=query_string,
         headers=dict(header_list),
         body=body,
         header_list=header_list,
     )
-
-
-async def send_response(send: Send, response: HttpResponse) -> None:
-    headers = [
-        (name.encode("latin-1"), value.encode("latin-1")) for name, value in response.headers
-    ]
-    headers.append((b"content-length", str(len(response.body)).encode("ascii")))
-    await send({"type": "http.response.start", "status": response.status, "headers": headers})
-    await send({"type": "http.response.body", "body": response.body})
 
 
 def _plain_not_found(request: HttpRequest) -> HttpResponse:
@@ -128,25 +95,27 @@ class Router:
             return
         method = str(scope["method"]).upper()
         path = str(scope["path"])
-        path_matched = False
-        for route_method, pattern, handler, raw in self._routes:
-            match = pattern.match(path)
-            if match is None:
-                continue
-            path_matched = True
-            if route_method != method:
-                continue
-            if raw is not None:
-                await raw(scope, receive, send, match.groupdict())
-                return
-            assert handler is not None
-            await self._plain(scope, receive, send, handler, match.groupdict())
+        try:
+            (_, _, handler, raw), params = match_path(
+                self._routes, method, path, key=lambda route: (route[0], route[1])
+            )
+        except ApiError as error:
+            await self._refuse(scope, receive, send, error)
             return
+        if raw is not None:
+            await raw(scope, receive, send, params)
+            return
+        assert handler is not None
+        await self._plain(scope, receive, send, handler, params)
+
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send, error: ApiError) -> None:
+        method = str(scope["method"]).upper()
+        path = str(scope["path"])
         try:
             request = await read_request(scope, receive, limit=self._body_limit)
         except (ClientGone, BodyTooLarge):
-            request = HttpRequest(method=method, path=path, query="", headers={}, body=b"")
-        if path_matched:
+            request = Request(method=method, path=path)
+        if error.status == 405:
             response = HttpResponse.json(405, {"message": f"{method} is not allowed on {path}"})
         else:
             response = self._fallback(request)

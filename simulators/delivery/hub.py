@@ -16,7 +16,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from core.clock import Clock
-from core.events import Event, EventBus
+from core.events import Event, EventBus, EventDetails
+from simulators.delivery.event_details import DeviceConnection
 from simulators.delivery.event_kinds import MockEvent, fault_change_event
 from simulators.delivery.faults import FaultChange, FaultKind, FaultPlan
 from simulators.delivery.registry import DeviceRegistry, Registration, Service
@@ -94,7 +95,7 @@ class DeliveryHub:
             request_id=request_id,
             step=PUSH_STEP,
             raw=raw,
-            details=dict(details or {}),
+            details=details if isinstance(details, EventDetails) else dict(details or {}),
             time=self.clock.now(),
         )
 
@@ -156,7 +157,10 @@ class DeliveryHub:
         stream = DeviceStream(token)
         self._streams[token] = stream
         self.emit(
-            MockEvent.DEVICE_ONLINE, "device connected", target="device", details={"token": token}
+            MockEvent.DEVICE_ONLINE,
+            "device connected",
+            target="device",
+            details=DeviceConnection(token=token),
         )
         self._flush(token)
         return stream
@@ -168,7 +172,7 @@ class DeliveryHub:
                 MockEvent.DEVICE_OFFLINE,
                 "device disconnected",
                 target="device",
-                details={"token": stream.token},
+                details=DeviceConnection(token=stream.token),
             )
         stream.closed = True
 

@@ -8,21 +8,30 @@ registry named after the service. Subclasses add their servers and URLs.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import ClassVar
+from typing import ClassVar, Protocol
 
 from core.clock import Clock
 from core.events import EventBus
 from core.pki import PkiMaterial
 from core.provider_credentials import ProviderCredentials
+from simulators.delivery.event_details import ServiceStarted
+from simulators.delivery.event_kinds import MockEvent
 from simulators.delivery.faults import FaultPlan
 from simulators.delivery.hub import DeliveryHub
 from simulators.delivery.registry import DeviceRegistry, Service
+
+
+class _Server(Protocol):
+    port: int | None
+
+    async def stop(self) -> None: ...
 
 
 class ProviderMock:
     """State common to the provider mocks; subclasses build their servers in ``_build``."""
 
     service_name: ClassVar[Service]
+    label: ClassVar[str]  # "FCM", "APNs": how events name the mock
     allowed_errors: ClassVar[frozenset[str]]
 
     def __init__(
@@ -56,3 +65,28 @@ class ProviderMock:
     def _build(self) -> None:
         """Create the servers; runs at the end of ``__init__``."""
         raise NotImplementedError
+
+    @property
+    def running(self) -> bool:
+        raise NotImplementedError
+
+    @property
+    def url(self) -> str:
+        raise NotImplementedError
+
+    def _announce_started(self) -> None:
+        self.hub.emit(
+            MockEvent.STARTED,
+            f"mock {self.label} listening on {self.url}",
+            details=ServiceStarted(url=self.url),
+        )
+
+    async def _stop_servers(self, *servers: _Server) -> None:
+        """Close the device streams, stop each server, forget its port, say so."""
+        if not self.running:
+            return
+        self.hub.close()
+        for server in servers:
+            await server.stop()
+            server.port = None
+        self.hub.emit(MockEvent.STOPPED, f"mock {self.label} stopped")

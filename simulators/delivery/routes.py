@@ -25,6 +25,7 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qs
 
+from core.protocol.errors import PushSimError
 from simulators.delivery.asgi import (
     HttpRequest,
     HttpResponse,
@@ -57,11 +58,11 @@ def _error(status: int, message: str, **extra: Any) -> HttpResponse:
 
 
 def _json_object(request: HttpRequest) -> dict[str, Any] | None:
+    """The body as a strict JSON object (``core.protocol.strict_json``), else None."""
     try:
-        data = request.json()
-    except (ValueError, UnicodeDecodeError):
+        return request.json()
+    except PushSimError:  # StrictJsonError, or ApiError for an empty body
         return None
-    return data if isinstance(data, dict) else None
 
 
 def device_routes(hub: DeliveryHub) -> Router:
@@ -224,7 +225,7 @@ def control_routes(
         return HttpResponse.json(201, fault.to_dict())
 
     def clear_faults(request: HttpRequest, _: dict[str, str]) -> HttpResponse:
-        tokens = parse_qs(request.query).get("token")
+        tokens = parse_qs(request.query_string).get("token")
         faults.clear(token=tokens[0] if tokens else None)
         return HttpResponse.json(200, faults_state())
 

@@ -26,8 +26,10 @@ from collections.abc import Callable
 from typing import Any
 
 from core.clock import Clock
+from core.protocol.strict_json import StrictJsonError, read_json
 from core.provider_credentials import ProviderCredentials
 from simulators.delivery.asgi import HttpRequest, HttpResponse, Router
+from simulators.delivery.event_details import FcmSendAnswer, FcmSendRequest, OAuthTokenRequest
 from simulators.delivery.event_kinds import MockEvent
 from simulators.delivery.faults import Fault, FaultKind, FaultPlan
 from simulators.delivery.hub import DeliveryHub
@@ -86,7 +88,7 @@ class FcmApi:
             MockEvent.OAUTH_TOKEN,
             f"OAuth token request: {outcome}",
             raw="grant_type=urn:ietf:params:oauth:grant-type:jwt-bearer&assertion=<redacted>",
-            details={"status": answer.status, "claims": answer.claims},
+            details=OAuthTokenRequest(status=answer.status, claims=answer.claims),
         )
         return HttpResponse.json(
             answer.status, answer.body, headers=(("cache-control", "no-store"),)
@@ -101,7 +103,7 @@ class FcmApi:
             f"POST messages:send for project {params['project']}",
             raw=raw,
             request_id=request_id,
-            details={"project": params["project"]},
+            details=FcmSendRequest(project=params["project"]),
         )
         response, outcome = await self._handle_send(request, params["project"])
         try:
@@ -113,7 +115,7 @@ class FcmApi:
             f"HTTP {response.status} {outcome}".rstrip(),
             raw=response.body.decode("utf-8"),
             request_id=request_id,
-            details={"status": response.status, "outcome": outcome, "answer": answer},
+            details=FcmSendAnswer(status=response.status, outcome=outcome, answer=answer),
         )
         return response
 
@@ -236,7 +238,7 @@ class FcmApi:
 def _request_id(body: bytes) -> str | None:
     """The push login's requestID from the data pairs, when the body has one."""
     try:
-        data = json.loads(body)["message"]["data"]["requestID"]
-    except (ValueError, KeyError, TypeError):
+        data = read_json(body)["message"]["data"]["requestID"]
+    except (StrictJsonError, KeyError, TypeError):
         return None
     return data if isinstance(data, str) else None

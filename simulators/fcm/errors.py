@@ -34,27 +34,27 @@ class FcmErrorCode(StrEnum):
     UNAVAILABLE = "UNAVAILABLE"
 
 
+_RPC_STATUS: dict[FcmErrorCode, tuple[int, str]] = {
+    FcmErrorCode.INVALID_ARGUMENT: (400, "INVALID_ARGUMENT"),
+    FcmErrorCode.THIRD_PARTY_AUTH_ERROR: (401, "UNAUTHENTICATED"),
+    FcmErrorCode.SENDER_ID_MISMATCH: (403, "PERMISSION_DENIED"),
+    FcmErrorCode.UNREGISTERED: (404, "NOT_FOUND"),
+    FcmErrorCode.QUOTA_EXCEEDED: (429, "RESOURCE_EXHAUSTED"),
+    FcmErrorCode.INTERNAL: (500, "INTERNAL"),
+    FcmErrorCode.UNAVAILABLE: (503, "UNAVAILABLE"),
+}
+_DEFAULT_MESSAGE: dict[FcmErrorCode, str] = {
+    FcmErrorCode.INVALID_ARGUMENT: "Request contains an invalid argument.",
+    FcmErrorCode.THIRD_PARTY_AUTH_ERROR: "Auth error from APNS or Web Push Service",
+    FcmErrorCode.SENDER_ID_MISMATCH: "SenderId mismatch",
+    FcmErrorCode.UNREGISTERED: "Requested entity was not found.",
+    FcmErrorCode.QUOTA_EXCEEDED: "Quota exceeded for sending messages to this device or project.",
+    FcmErrorCode.INTERNAL: "Internal error encountered.",
+    FcmErrorCode.UNAVAILABLE: "The service is currently unavailable.",
+}
 # code -> (HTTP status, google.rpc status, default message)
 FCM_ERRORS: dict[FcmErrorCode, tuple[int, str, str]] = {
-    FcmErrorCode.INVALID_ARGUMENT: (
-        400,
-        "INVALID_ARGUMENT",
-        "Request contains an invalid argument.",
-    ),
-    FcmErrorCode.THIRD_PARTY_AUTH_ERROR: (
-        401,
-        "UNAUTHENTICATED",
-        "Auth error from APNS or Web Push Service",
-    ),
-    FcmErrorCode.SENDER_ID_MISMATCH: (403, "PERMISSION_DENIED", "SenderId mismatch"),
-    FcmErrorCode.UNREGISTERED: (404, "NOT_FOUND", "Requested entity was not found."),
-    FcmErrorCode.QUOTA_EXCEEDED: (
-        429,
-        "RESOURCE_EXHAUSTED",
-        "Quota exceeded for sending messages to this device or project.",
-    ),
-    FcmErrorCode.INTERNAL: (500, "INTERNAL", "Internal error encountered."),
-    FcmErrorCode.UNAVAILABLE: (503, "UNAVAILABLE", "The service is currently unavailable."),
+    code: (*status, _DEFAULT_MESSAGE[code]) for code, status in _RPC_STATUS.items()
 }
 
 UNAUTHENTICATED_MESSAGE = (

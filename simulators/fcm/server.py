@@ -17,7 +17,6 @@ from core.provider_credentials import (
     write_service_account,
 )
 from core.web.asgi_server import LoopbackAsgiServer
-from simulators.delivery.event_kinds import MockEvent
 from simulators.delivery.faults import FaultKind
 from simulators.delivery.provider_mock import ProviderMock
 from simulators.delivery.routes import CONTROL_PREFIX, DEVICE_PREFIX
@@ -27,6 +26,7 @@ from simulators.fcm.errors import FcmErrorCode
 
 class FcmMock(ProviderMock):
     service_name = "fcm"
+    label = "FCM"
     allowed_errors = frozenset(code.value for code in FcmErrorCode)
 
     def _build(self) -> None:
@@ -68,17 +68,10 @@ class FcmMock(ProviderMock):
     async def start(self) -> None:
         await self._server.start()
         write_service_account(self.credentials, token_uri=self.token_uri)
-        self.hub.emit(
-            MockEvent.STARTED, f"mock FCM listening on {self.url}", details={"url": self.url}
-        )
+        self._announce_started()
 
     async def stop(self) -> None:
-        if not self.running:
-            return
-        self.hub.close()
-        await self._server.stop()
-        self.hub.emit(MockEvent.STOPPED, "mock FCM stopped")
-        self._server.port = None
+        await self._stop_servers(self._server)
 
     def describe(self) -> dict[str, Any]:
         running = self.running

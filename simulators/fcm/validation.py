@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from core.protocol.errors import PushSimError
+from core.protocol.strict_json import StrictJsonError, read_json
 
 PAYLOAD_LIMIT = 4096
 MAX_TTL = 28 * 24 * 3600  # FCM keeps messages four weeks at most
@@ -122,9 +123,9 @@ def _android(message: Mapping[str, Any]) -> tuple[float | None, str | None, str 
 def parse_send(body: bytes) -> FcmSend:
     """Validate a send request; raises ``FcmInvalid``."""
     try:
-        request = json.loads(body.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
-        raise FcmInvalid("Invalid JSON payload received.") from None
+        request = read_json(body)
+    except StrictJsonError as exc:
+        raise FcmInvalid(f"Invalid JSON payload received. {exc.reason}.") from None
     if not isinstance(request, dict):
         raise FcmInvalid("Invalid JSON payload received. Expected an object.")
     unknown = set(request) - {"message", "validate_only", "validateOnly"}
