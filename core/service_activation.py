@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from core.event_kinds import CoreEvent
 from core.protocol.activation import (
     WRONG_PASSWORD_OR_CODE,
     ServerActivationState,
@@ -117,7 +118,7 @@ class ActivationService:
                 )
             )
             journal.add(
-                "activation.registered",
+                CoreEvent.ACTIVATION_REGISTERED,
                 summary=f"registration for {user_id}@{domain}, serial {serial}",
                 target="phone",
                 raw=message1,
@@ -196,7 +197,7 @@ class ActivationService:
                     changes["status"] = REG_LOCKED
                 await tx.registrations.update(registration_id, changes)
                 journal.add(
-                    "activation.device_code_refused",
+                    CoreEvent.ACTIVATION_DEVICE_CODE_REFUSED,
                     summary=f"{exc.reason} ({failures}/{limit})",
                     serial=registration.serial,
                 )
@@ -226,7 +227,7 @@ class ActivationService:
                     )
                 )
                 journal.add(
-                    "activation.device_added",
+                    CoreEvent.ACTIVATION_DEVICE_ADDED,
                     summary=f"device code accepted for {registration.serial}",
                     target="phone",
                     raw=message2,
@@ -257,7 +258,7 @@ class ActivationService:
                 registration.serial, {"status": AUTH_ACTIVE, "activated": self._ctx.clock.now()}
             )
             journal.add(
-                "activation.activated",
+                CoreEvent.ACTIVATION_ACTIVATED,
                 summary=f"authenticator {registration.serial} active",
                 source="phone",
                 target="core",
@@ -333,7 +334,7 @@ class ActivationService:
                 },
             )
             journal.add(
-                "authenticator.push_registered",
+                CoreEvent.AUTHENTICATOR_PUSH_REGISTERED,
                 summary=f"{serial} receives pushes via {app.app_id} ({platform})",
                 source="phone",
                 target="core",

@@ -11,6 +11,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from core.event_kinds import CoreEvent
 from core.protocol.keys import UnlockProtection
 from core.protocol.passkey import MAX_KEYWORD_LENGTH, RequestMethod
 from core.push.fcm import CredentialsError, ServiceAccount
@@ -134,7 +135,7 @@ class DirectoryService:
             if await tx.domains.get(domain.name) is not None:
                 raise Conflict(f"domain {domain.name} exists already")
             await tx.domains.insert(domain)
-            journal.add("admin.domain_created", summary=f"domain {domain.name} created")
+            journal.add(CoreEvent.ADMIN_DOMAIN_CREATED, summary=f"domain {domain.name} created")
             await journal.persist(tx)
         journal.publish(self._ctx.events)
         return domain
@@ -162,7 +163,8 @@ class DirectoryService:
             values = {k: getattr(updated, k) for k in changes}
             await tx.domains.update(name, values)
             journal.add(
-                "admin.domain_updated", summary=f"domain {name} updated: {', '.join(changes)}"
+                CoreEvent.ADMIN_DOMAIN_UPDATED,
+                summary=f"domain {name} updated: {', '.join(changes)}",
             )
             await journal.persist(tx)
         journal.publish(self._ctx.events)
@@ -190,7 +192,9 @@ class DirectoryService:
                 await tx.push_apps.replace(app)
             else:
                 await tx.push_apps.insert(app)
-            journal.add("admin.push_app_saved", summary=f"push app {app.app_id} ({app.platform})")
+            journal.add(
+                CoreEvent.ADMIN_PUSH_APP_SAVED, summary=f"push app {app.app_id} ({app.platform})"
+            )
             await journal.persist(tx)
         journal.publish(self._ctx.events)
         return app
@@ -232,7 +236,7 @@ class DirectoryService:
             if await tx.users.get(user_id, domain) is not None:
                 raise Conflict(f"user {user_id}@{domain} exists already")
             await tx.users.insert(user)
-            journal.add("admin.user_created", summary=f"user {user_id}@{domain} created")
+            journal.add(CoreEvent.ADMIN_USER_CREATED, summary=f"user {user_id}@{domain} created")
             await journal.persist(tx)
         journal.publish(self._ctx.events)
         return user
@@ -280,7 +284,7 @@ class DirectoryService:
             if not await tx.users.update(user_id, domain, changes):
                 raise NotFound(f"unknown user {user_id}@{domain}")
             user = await tx.users.get(user_id, domain)
-            journal.add("admin.user_changed", summary=f"user {user_id}@{domain} {what}")
+            journal.add(CoreEvent.ADMIN_USER_CHANGED, summary=f"user {user_id}@{domain} {what}")
             await journal.persist(tx)
         journal.publish(self._ctx.events)
         assert user is not None  # updated inside this transaction
@@ -326,7 +330,9 @@ class DirectoryService:
             if status != AUTH_ACTIVE:
                 cancelled = await self._fail_pending(tx, serial, f"authenticator {status}", journal)
             journal.add(
-                "authenticator.status", summary=f"authenticator {serial}: {status}", serial=serial
+                CoreEvent.AUTHENTICATOR_STATUS,
+                summary=f"authenticator {serial}: {status}",
+                serial=serial,
             )
             await journal.persist(tx)
             updated = await tx.authenticators.get(serial)
@@ -347,7 +353,7 @@ class DirectoryService:
             ):
                 failed.append(session.request_id)
                 journal.add(
-                    "session.decided",
+                    CoreEvent.SESSION_DECIDED,
                     summary=f"failure: {reason}",
                     request_id=session.request_id,
                     step=7,

@@ -19,6 +19,7 @@ import re
 import secrets
 from dataclasses import dataclass
 
+from core.event_kinds import CoreEvent
 from core.protocol.keys import AuthenticatorKeys, UnlockProtection
 from core.protocol.messages import ChallengeRequest, RequestContext, new_challenge
 from core.protocol.passkey import RequestMethod, split_passkey
@@ -106,7 +107,7 @@ class LoginService:
                 user.user_id, user.domain, domain.lockout_threshold
             )
             journal.add(
-                "login.refused",
+                CoreEvent.LOGIN_REFUSED,
                 summary=f"wrong static password for {user.user_id}@{user.domain}"
                 f" ({after.failed_attempts}/{domain.lockout_threshold})"
                 + ("; user locked" if after.locked else ""),
@@ -145,7 +146,7 @@ class LoginService:
             }
         )
         journal.add(
-            "login.received",
+            CoreEvent.LOGIN_RECEIVED,
             summary=f"login for {who} (keyword {keyword or '-'})",
             request_id=request_id,
             step=1,
@@ -202,7 +203,7 @@ class LoginService:
                         ):
                             cancelled.append(old.request_id)
                             journal.add(
-                                "session.decided",
+                                CoreEvent.SESSION_DECIDED,
                                 summary=f"failure: {reason}",
                                 request_id=old.request_id,
                                 step=7,
@@ -213,7 +214,7 @@ class LoginService:
             if refusal is not None:
                 await tx.sessions.insert(seed.record("failure", f"refused: {refusal.reason}"))
                 journal.add(
-                    "login.refused",
+                    CoreEvent.LOGIN_REFUSED,
                     summary=f"refused: {refusal.reason}",
                     request_id=request_id,
                     step=1,
@@ -264,7 +265,7 @@ class LoginService:
             ):
                 decided.append(session.request_id)
                 journal.add(
-                    "session.decided",
+                    CoreEvent.SESSION_DECIDED,
                     summary="timeout: push timeout",
                     request_id=session.request_id,
                     step=7,
@@ -378,7 +379,7 @@ def _challenge(
         push_state="sending",
     )
     journal.add(
-        "challenge.created",
+        CoreEvent.CHALLENGE_CREATED,
         summary=f"challenge for {request.serial}, protection {request.protection.value}"
         + (f", number {number}" if number is not None else ""),
         request_id=request.request_id,

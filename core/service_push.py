@@ -26,6 +26,7 @@ from __future__ import annotations
 import asyncio
 import logging
 
+from core.event_kinds import CoreEvent
 from core.push.dispatcher import DispatchResult
 from core.push.transport import PushAttempt, PushNotification, PushOutcome
 from core.service_support import Journal, ServiceContext
@@ -125,7 +126,7 @@ class PushService:
             if delay is not None:
                 summary += f", retry in {delay:.2f} s"
             journal.add(
-                "push.attempt",
+                CoreEvent.PUSH_ATTEMPT,
                 summary=summary,
                 request_id=request_id,
                 step=3,
@@ -173,7 +174,7 @@ class PushService:
         if result.stopped:
             journal = Journal(self._ctx.clock)
             journal.add(
-                "push.result",
+                CoreEvent.PUSH_RESULT,
                 summary="retries stopped: the session was decided meanwhile",
                 request_id=session.request_id,
                 step=3,
@@ -186,7 +187,7 @@ class PushService:
         elif outcome is PushOutcome.DELIVERED:
             journal = Journal(self._ctx.clock)
             journal.add(
-                "push.result",
+                CoreEvent.PUSH_RESULT,
                 summary=f"handed to {result.reason.split(':')[0]}{via}",
                 request_id=session.request_id,
                 step=3,
@@ -207,7 +208,7 @@ class PushService:
         elif outcome is PushOutcome.RETRYABLE and domain.poll_fallback:
             journal = Journal(self._ctx.clock)
             journal.add(
-                "push.result",
+                CoreEvent.PUSH_RESULT,
                 summary=f"push not delivered ({result.reason}); waiting for the app to poll",
                 request_id=session.request_id,
                 step=3,
@@ -232,7 +233,7 @@ class PushService:
                 session.request_id, status="failure", reason=reason, decided=self._ctx.clock.now()
             )
             journal.add(
-                "push.result",
+                CoreEvent.PUSH_RESULT,
                 summary=reason,
                 request_id=session.request_id,
                 step=3,
@@ -240,7 +241,7 @@ class PushService:
             )
             if won:
                 journal.add(
-                    "session.decided",
+                    CoreEvent.SESSION_DECIDED,
                     summary=f"failure: {reason}",
                     request_id=session.request_id,
                     step=7,
@@ -252,7 +253,7 @@ class PushService:
                 unregister, AUTH_PUSH_UNREGISTERED, only_from=AUTH_ACTIVE
             ):
                 journal.add(
-                    "authenticator.status",
+                    CoreEvent.AUTHENTICATOR_STATUS,
                     summary=f"authenticator {unregister}: {AUTH_PUSH_UNREGISTERED}",
                     request_id=session.request_id,
                     serial=unregister,

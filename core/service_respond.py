@@ -13,11 +13,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, NoReturn
 
+from core.event_kinds import CoreEvent
 from core.protocol.errors import OUTDATED_WORDS, SecureChannelError
 from core.protocol.keys import AuthenticatorKeys, UnlockProtection
 from core.protocol.messages import Decision
 from core.protocol.secure_channel import SecureChannelHeader, peek_header
 from core.protocol.session import (
+    REFUSAL_STATUS,
     Check,
     SessionFacts,
     SessionStatus,
@@ -32,13 +34,10 @@ from core.service_support import Journal, ServiceContext, header_dict
 from core.storage import Repositories
 from core.storage.records import AUTH_ACTIVE, AuthenticatorRecord, SessionRecord
 
-_REFUSALS: dict[Check, type[ServiceError]] = {
-    Check.SECURE_CHANNEL_TAG: InvalidInput,
-    Check.SERIAL_MATCHES: Forbidden,
-    Check.SESSION_EXISTS: NotFound,
-    Check.SESSION_PENDING: Conflict,
-    Check.CHALLENGE_MATCHES: InvalidInput,
-    Check.NONCE_FRESH: Forbidden,
+# The refusal statuses live once, in ``REFUSAL_STATUS``; this only names the
+# service error that carries each status.
+_ERROR_BY_STATUS: dict[int, type[ServiceError]] = {
+    error.http_status: error for error in (InvalidInput, Forbidden, NotFound, Conflict)
 }
 
 
@@ -107,7 +106,7 @@ class ResponseService:
     @staticmethod
     def _fetched(journal: Journal, session: SessionRecord, how: str) -> None:
         journal.add(
-            "challenge.fetched",
+            CoreEvent.CHALLENGE_FETCHED,
             summary=f"challenge fetched {how}",
             request_id=session.request_id,
             step=4,
@@ -142,7 +141,7 @@ class ResponseService:
         trace_id, attributed = await self._trace_target(session, serial)
         shown = verdict.header or header
         journal.add(
-            "response.received",
+            CoreEvent.RESPONSE_RECEIVED,
             summary=f"response from {serial}"
             + (f": {verdict.response.decision.value}" if verdict.response else ""),
             request_id=trace_id,
@@ -183,7 +182,7 @@ class ResponseService:
     ) -> NoReturn:
         failed = verdict.failed or Check.SECURE_CHANNEL_TAG
         journal.add(
-            "response.refused",
+            CoreEvent.RESPONSE_REFUSED,
             summary=f"{failed.value} failed: {verdict.reason}; session unchanged",
             request_id=trace_id,
             step=7,
@@ -196,7 +195,7 @@ class ResponseService:
         async with self._ctx.db.transaction() as tx:
             await journal.persist(tx)
         journal.publish(self._ctx.events)
-        error = _REFUSALS.get(failed, Forbidden)
+        error = _ERROR_BY_STATUS[REFUSAL_STATUS.get(failed, Forbidden.http_status)]
         raise error(verdict.reason, extra={"check": failed.value})
 
     async def _decide(
@@ -219,7 +218,7 @@ class ResponseService:
         async with self._ctx.db.transaction() as tx:
             if not await tx.nonces.remember(header.serial, header.nonce, now):
                 journal.add(
-                    "response.refused",
+                    CoreEvent.RESPONSE_REFUSED,
                     summary="nonce_fresh failed: replayed message; session unchanged",
                     request_id=session.request_id,
                     step=7,
@@ -243,7 +242,7 @@ class ResponseService:
                 ),
             ):
                 journal.add(
-                    "session.decided",
+                    CoreEvent.SESSION_DECIDED,
                     summary=f"{status}: {verdict.reason}",
                     request_id=session.request_id,
                     step=7,
@@ -260,7 +259,7 @@ class ResponseService:
                 latest = await tx.sessions.get(session.request_id)
                 final = latest.status if latest else "unknown"
                 journal.add(
-                    "response.refused",
+                    CoreEvent.RESPONSE_REFUSED,
                     summary=f"session_pending failed: {outdated(final)}; lost the race",
                     request_id=session.request_id,
                     step=7,

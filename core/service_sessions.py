@@ -14,6 +14,7 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
+from core.event_kinds import CoreEvent
 from core.service_errors import NotFound
 from core.service_support import Journal, ServiceContext
 from core.storage.records import AuditRecord, SessionRecord
@@ -42,7 +43,9 @@ class Trace:
         if self.session.failed_check is not None or self.session.checks is not None:
             return self.session.failed_check
         for event in reversed(self.events):
-            if event.kind == "response.refused" and isinstance(event.details.get("check"), str):
+            if event.kind == CoreEvent.RESPONSE_REFUSED and isinstance(
+                event.details.get("check"), str
+            ):
                 return str(event.details["check"])
         return None
 
@@ -92,7 +95,7 @@ class SessionService:
             )
             if won:
                 journal.add(
-                    "session.decided",
+                    CoreEvent.SESSION_DECIDED,
                     summary=f"timeout: {reason}",
                     request_id=session.request_id,
                     step=7,

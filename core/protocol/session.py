@@ -125,8 +125,9 @@ class Check(StrEnum):
     NUMBER_MATCHES = "number_matches"
 
 
-# What the device API answers when a check fails without deciding the session.
-_ERROR_STATUS: dict[Check, int] = {
+# The one refusal table: what the device API answers when a check fails
+# without deciding the session (the service maps the status to its error).
+REFUSAL_STATUS: dict[Check, int] = {
     Check.SECURE_CHANNEL_TAG: 400,
     Check.SERIAL_MATCHES: 403,
     Check.SESSION_EXISTS: 404,
@@ -189,7 +190,7 @@ class Verdict:
         """200 when the message decided the session, else the 4xx for the failed check."""
         if self.outcome is not None or self.failed is None:
             return 200
-        return _ERROR_STATUS[self.failed]
+        return REFUSAL_STATUS[self.failed]
 
 
 def _open_response(
