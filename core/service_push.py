@@ -27,6 +27,7 @@ import asyncio
 import logging
 
 from core.event_kinds import CoreEvent
+from core.push.config import PushAppConfig
 from core.push.dispatcher import DispatchResult
 from core.push.transport import PushAttempt, PushNotification, PushOutcome
 from core.service_support import Journal, ServiceContext
@@ -35,6 +36,7 @@ from core.storage.records import (
     AUTH_PUSH_UNREGISTERED,
     AuthenticatorRecord,
     DomainRecord,
+    PushAppRecord,
     SessionRecord,
 )
 
@@ -154,7 +156,7 @@ class PushService:
 
         budget = max(0.0, session.expires - self._ctx.clock.now())
         result = await self._ctx.dispatcher.dispatch(
-            app=app,
+            app=push_app_config(app),
             notification=notification,
             challenge_key=challenge_key,
             on_attempt=on_attempt,
@@ -274,3 +276,23 @@ class PushService:
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
+
+
+def push_app_config(app: PushAppRecord) -> PushAppConfig:
+    """The stored push app in the push layer's own terms."""
+    return PushAppConfig(
+        app_id=app.app_id,
+        platform=app.platform,
+        fcm_project_id=app.fcm_project_id,
+        fcm_service_account=app.fcm_service_account,
+        fcm_legacy_server_key=app.fcm_legacy_server_key,
+        apns_auth=app.apns_auth,
+        apns_key_pem=app.apns_key_pem,
+        apns_key_id=app.apns_key_id,
+        apns_team_id=app.apns_team_id,
+        apns_cert_pem=app.apns_cert_pem,
+        apns_bundle_id=app.apns_bundle_id,
+        apns_environment=app.apns_environment,
+        endpoint=app.endpoint,
+        token_uri=app.token_uri,
+    )
