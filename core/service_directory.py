@@ -14,8 +14,10 @@ from typing import Any
 from core.event_kinds import CoreEvent
 from core.protocol.keys import UnlockProtection
 from core.protocol.passkey import MAX_KEYWORD_LENGTH, RequestMethod
+from core.protocol.session import SessionTrigger
 from core.push.fcm import CredentialsError, ServiceAccount
 from core.service_errors import Conflict, InvalidInput, NotFound
+from core.service_lifecycle import decide, release
 from core.service_passwords import hash_password_async
 from core.service_support import Journal, ServiceContext
 from core.storage import Repositories
@@ -312,7 +314,6 @@ class DirectoryService:
     async def set_authenticator_status(self, serial: str, status: str) -> AuthenticatorRecord:
         """Deactivate (any status) or lock/unlock (active <-> locked)."""
         journal = Journal(self._ctx.clock)
-        cancelled: list[str] = []
         async with self._ctx.db.transaction() as tx:
             current = await tx.authenticators.get(serial)
             if current is None:
@@ -328,7 +329,7 @@ class DirectoryService:
                 )
             await tx.authenticators.set_status(serial, status)
             if status != AUTH_ACTIVE:
-                cancelled = await self._fail_pending(tx, serial, f"authenticator {status}", journal)
+                await self._fail_pending(tx, serial, f"authenticator {status}", journal)
             journal.add(
                 CoreEvent.AUTHENTICATOR_STATUS,
                 summary=f"authenticator {serial}: {status}",
@@ -336,32 +337,16 @@ class DirectoryService:
             )
             await journal.persist(tx)
             updated = await tx.authenticators.get(serial)
-        journal.publish(self._ctx.events)
-        for request_id in cancelled:
-            self._ctx.watch.notify(request_id)
+        release(self._ctx, journal)
         assert updated is not None
         return updated
 
     async def _fail_pending(
         self, tx: Repositories, serial: str, reason: str, journal: Journal
-    ) -> list[str]:
+    ) -> None:
         now = self._ctx.clock.now()
-        failed = []
         for session in await tx.sessions.pending_for_serial(serial):
-            if await tx.sessions.decide(
-                session.request_id, status="failure", reason=reason, decided=now
-            ):
-                failed.append(session.request_id)
-                journal.add(
-                    CoreEvent.SESSION_DECIDED,
-                    summary=f"failure: {reason}",
-                    request_id=session.request_id,
-                    step=7,
-                    target="client",
-                    status="failure",
-                    reason=reason,
-                )
-        return failed
+            await decide(tx, journal, session, SessionTrigger.FAIL, reason, now=now)
 
     async def list_sessions(
         self,

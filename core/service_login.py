@@ -24,8 +24,10 @@ from core.protocol.keys import AuthenticatorKeys, UnlockProtection
 from core.protocol.messages import ChallengeRequest, RequestContext, new_challenge
 from core.protocol.passkey import RequestMethod, split_passkey
 from core.protocol.secure_channel import MessageType, Protection, peek_header, seal
+from core.protocol.session import SessionStatus, SessionTrigger
 from core.service_errors import Conflict, InvalidInput, Locked, NotFound, TooManyRequests
 from core.service_errors import Unauthorized as WrongPassword
+from core.service_lifecycle import decide, release
 from core.service_passwords import verify_password_async
 from core.service_push import SUBJECT, TITLE, PushService
 from core.service_support import Journal, ServiceContext, header_dict
@@ -156,7 +158,6 @@ class LoginService:
             user=who,
         )
         refusal: TooManyRequests | None = None
-        cancelled: list[str] = []
         async with self._ctx.db.transaction() as tx:
             if await tx.sessions.get(request_id) is not None:
                 raise Conflict(f"requestID {request_id} is taken")
@@ -188,7 +189,7 @@ class LoginService:
                     extra={"requestID": request_id, "retryAfter": wait},
                 )
             else:
-                pending = await self._pending(tx, user, now, journal, cancelled)
+                pending = await self._pending(tx, user, now, journal)
                 over = len(pending) - settings.max_pending_per_user + 1
                 if over > 0 and settings.pending_policy is PendingPolicy.REFUSE:
                     refusal = TooManyRequests(
@@ -198,21 +199,11 @@ class LoginService:
                 elif over > 0:
                     for old in pending[:over]:
                         reason = f"cancelled: superseded by a newer login ({request_id})"
-                        if await tx.sessions.decide(
-                            old.request_id, status="failure", reason=reason, decided=now
-                        ):
-                            cancelled.append(old.request_id)
-                            journal.add(
-                                CoreEvent.SESSION_DECIDED,
-                                summary=f"failure: {reason}",
-                                request_id=old.request_id,
-                                step=7,
-                                target="client",
-                                status="failure",
-                                reason=reason,
-                            )
+                        await decide(tx, journal, old, SessionTrigger.FAIL, reason, now=now)
             if refusal is not None:
-                await tx.sessions.insert(seed.record("failure", f"refused: {refusal.reason}"))
+                await tx.sessions.insert(
+                    seed.record(SessionStatus.FAILURE, f"refused: {refusal.reason}")
+                )
                 journal.add(
                     CoreEvent.LOGIN_REFUSED,
                     summary=f"refused: {refusal.reason}",
@@ -228,9 +219,7 @@ class LoginService:
                 session, challenge_key = _challenge(seed, keys, domain, journal)
                 await tx.sessions.insert(session)
                 await journal.persist(tx)
-        journal.publish(self._ctx.events)
-        for old_id in cancelled:
-            self._ctx.watch.notify(old_id)
+        release(self._ctx, journal)
         if refusal is not None:
             raise refusal
         assert session is not None  # made in the transaction when nothing refused
@@ -253,26 +242,14 @@ class LoginService:
         user: UserRecord,
         now: float,
         journal: Journal,
-        decided: list[str],
     ) -> list[SessionRecord]:
         """The user's live pending sessions; expired ones are marked timeout on the way."""
         live = []
         for session in await tx.sessions.pending_for_user(user.user_id, user.domain):
             if session.expires > now:
                 live.append(session)
-            elif await tx.sessions.decide(
-                session.request_id, status="timeout", reason="push timeout", decided=now
-            ):
-                decided.append(session.request_id)
-                journal.add(
-                    CoreEvent.SESSION_DECIDED,
-                    summary="timeout: push timeout",
-                    request_id=session.request_id,
-                    step=7,
-                    target="client",
-                    status="timeout",
-                    reason="push timeout",
-                )
+            else:
+                await decide(tx, journal, session, SessionTrigger.EXPIRE, "push timeout", now=now)
         return live
 
 
@@ -302,7 +279,7 @@ class _Seed:
 
     def record(
         self,
-        status: str,
+        status: SessionStatus,
         reason: str,
         *,
         number: int | None = None,
@@ -326,7 +303,7 @@ class _Seed:
             client_ip=self.client_ip,
             created=self.created,
             expires=self.expires,
-            decided=None if status == "pending" else self.created,
+            decided=None if status is SessionStatus.PENDING else self.created,
             request_message=request_message,
             challenge_key_hash=challenge_key_hash,
             fetched=False,
@@ -370,7 +347,7 @@ def _challenge(
     )
     challenge_key = secrets.token_urlsafe(24)
     session = seed.record(
-        "pending",
+        SessionStatus.PENDING,
         "",
         number=number,
         numbers=numbers,

@@ -27,9 +27,11 @@ import asyncio
 import logging
 
 from core.event_kinds import CoreEvent
+from core.protocol.session import SessionTrigger
 from core.push.config import PushAppConfig
 from core.push.dispatcher import DispatchResult
 from core.push.transport import PushAttempt, PushNotification, PushOutcome
+from core.service_lifecycle import decide, release
 from core.service_support import Journal, ServiceContext
 from core.storage.records import (
     AUTH_ACTIVE,
@@ -231,9 +233,6 @@ class PushService:
         journal = Journal(self._ctx.clock)
         async with self._ctx.db.transaction() as tx:
             await tx.sessions.set_push_state(session.request_id, push_state, reason)
-            won = await tx.sessions.decide(
-                session.request_id, status="failure", reason=reason, decided=self._ctx.clock.now()
-            )
             journal.add(
                 CoreEvent.PUSH_RESULT,
                 summary=reason,
@@ -241,16 +240,8 @@ class PushService:
                 step=3,
                 outcome="failure",
             )
-            if won:
-                journal.add(
-                    CoreEvent.SESSION_DECIDED,
-                    summary=f"failure: {reason}",
-                    request_id=session.request_id,
-                    step=7,
-                    target="client",
-                    status="failure",
-                    reason=reason,
-                )
+            now = self._ctx.clock.now()
+            await decide(tx, journal, session, SessionTrigger.FAIL, reason, now=now)
             if unregister and await tx.authenticators.set_status(
                 unregister, AUTH_PUSH_UNREGISTERED, only_from=AUTH_ACTIVE
             ):
@@ -262,9 +253,7 @@ class PushService:
                     status=AUTH_PUSH_UNREGISTERED,
                 )
             await journal.persist(tx)
-        journal.publish(self._ctx.events)
-        if won:
-            self._ctx.watch.notify(session.request_id)
+        release(self._ctx, journal)
 
     async def wait_idle(self) -> None:
         """Until every dispatch started so far has finished (tests, orderly shutdown)."""

@@ -19,6 +19,7 @@ from core.protocol.keys import AuthenticatorKeys, UnlockProtection
 from core.protocol.messages import Decision
 from core.protocol.secure_channel import SecureChannelHeader, peek_header
 from core.protocol.session import (
+    OUTCOME_TRIGGERS,
     REFUSAL_STATUS,
     Check,
     SessionFacts,
@@ -29,6 +30,7 @@ from core.protocol.session import (
 )
 from core.service_activation import ActivationService
 from core.service_errors import Conflict, Forbidden, InvalidInput, NotFound, ServiceError
+from core.service_lifecycle import decide, release
 from core.service_login import challenge_key_hash
 from core.service_support import Journal, ServiceContext, header_dict
 from core.storage import Repositories
@@ -229,11 +231,13 @@ class ResponseService:
                 refusal = Forbidden(
                     "replayed message: nonce seen before", extra={"check": Check.NONCE_FRESH.value}
                 )
-            elif await tx.sessions.decide(
-                session.request_id,
-                status=status,
-                reason=verdict.reason,
-                decided=now,
+            elif await decide(
+                tx,
+                journal,
+                session,
+                OUTCOME_TRIGGERS[verdict.outcome],
+                verdict.reason,
+                now=now,
                 user_rejected=user_rejected,
                 checks=checks_json(verdict),
                 failed_check=None if verdict.failed is None else verdict.failed.value,
@@ -241,17 +245,6 @@ class ResponseService:
                     None if verdict.response is None else verdict.response.protection.value
                 ),
             ):
-                journal.add(
-                    CoreEvent.SESSION_DECIDED,
-                    summary=f"{status}: {verdict.reason}",
-                    request_id=session.request_id,
-                    step=7,
-                    target="client",
-                    status=status,
-                    reason=verdict.reason,
-                    check=None if verdict.failed is None else verdict.failed.value,
-                    checks=checks_json(verdict),
-                )
                 if user_rejected:
                     await self._cool_down(tx, session, journal, now)
                 await journal.persist(tx)
@@ -268,10 +261,9 @@ class ResponseService:
                 )
                 await journal.persist(tx)
                 refusal = Conflict(outdated(final), extra={"check": Check.SESSION_PENDING.value})
-        journal.publish(self._ctx.events)
+        release(self._ctx, journal)
         if refusal is not None:
             raise refusal
-        self._ctx.watch.notify(session.request_id)
         return Decided(request_id=session.request_id, status=status, reason=verdict.reason)
 
     async def _cool_down(

@@ -15,7 +15,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from core.event_kinds import CoreEvent
+from core.protocol.session import SessionStatus, SessionTrigger
 from core.service_errors import NotFound
+from core.service_lifecycle import decide, release
 from core.service_support import Journal, ServiceContext
 from core.storage.records import AuditRecord, SessionRecord
 
@@ -71,7 +73,7 @@ class SessionService:
         while True:
             wake = self._ctx.watch.event(request_id)
             session = await self._read(request_id)
-            if session.status != "pending":
+            if session.status is not SessionStatus.PENDING:
                 return session
             now = self._ctx.clock.now()
             if now >= session.expires:
@@ -90,23 +92,10 @@ class SessionService:
         reason = f"push timeout: no answer within {session.expires - session.created:g} s"
         journal = Journal(self._ctx.clock)
         async with self._ctx.db.transaction() as tx:
-            won = await tx.sessions.decide(
-                session.request_id, status="timeout", reason=reason, decided=self._ctx.clock.now()
-            )
-            if won:
-                journal.add(
-                    CoreEvent.SESSION_DECIDED,
-                    summary=f"timeout: {reason}",
-                    request_id=session.request_id,
-                    step=7,
-                    target="client",
-                    status="timeout",
-                    reason=reason,
-                )
-                await journal.persist(tx)
-        journal.publish(self._ctx.events)
-        if won:
-            self._ctx.watch.notify(session.request_id)
+            now = self._ctx.clock.now()
+            won = await decide(tx, journal, session, SessionTrigger.EXPIRE, reason, now=now)
+            await journal.persist(tx)
+        release(self._ctx, journal)
         return won
 
     async def expire_due(self) -> list[str]:

@@ -51,6 +51,8 @@ def header_dict(header: SecureChannelHeader) -> dict[str, Any]:
 class Journal:
     clock: Clock
     entries: list[Event] = field(default_factory=list)
+    # sessions this operation decided: their long polls wake after the commit
+    decided: list[str] = field(default_factory=list)
 
     def add(
         self,
