@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from core.service_sessions import Trace
+from core.service.sessions import Trace
 from core.storage.records import (
     AuditRecord,
     AuthenticatorRecord,

@@ -15,7 +15,7 @@ from core.push.clients import ClientSpec
 from core.push.config import PushAppConfig
 from core.push.dispatcher import PushDispatcher
 from core.push.endpoints import ProviderEndpoints
-from core.service_push import push_app_config
+from core.service.dispatch import push_app_config
 from core.settings import FAST_TEST_SETTINGS, CoreSettings
 from core.storage.records import PushAppRecord, SessionRecord
 

@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 
 from core.protocol.session import TRANSITIONS, SessionStatus, SessionTrigger
-from core.service_errors import Conflict
+from core.service.errors import Conflict
 from tests.core.device_core import CoreEnv, answer
 
 ROOT = Path(__file__).resolve().parents[2]
-LIFECYCLE = ROOT / "core" / "service_lifecycle.py"
+LIFECYCLE = ROOT / "core" / "service" / "lifecycle.py"
 
 
 @pytest.fixture

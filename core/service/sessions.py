@@ -16,9 +16,10 @@ from typing import Any
 
 from core.event_kinds import CoreEvent
 from core.protocol.session import SessionStatus, SessionTrigger
-from core.service_errors import NotFound
-from core.service_lifecycle import decide, release
-from core.service_support import Journal, ServiceContext
+from core.service.context import ServiceContext
+from core.service.errors import NotFound
+from core.service.lifecycle import decide, release
+from core.service.unit import Journal
 from core.storage.records import AuditRecord, SessionRecord
 
 log = logging.getLogger(__name__)

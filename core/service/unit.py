@@ -1,40 +1,35 @@
-"""What every use case shares: storage, clock, events, the journal and long-poll waiters.
+"""The unit of work: one transaction, its journal, and what happens after the commit.
 
-A ``Journal`` collects the events of one operation. It is written into the
-audit table inside the operation's transaction (so the audit log and the state
-change commit together) and published on the ``EventBus`` only after the
-commit (so nobody observes a change a crash could undo).
+``async with ctx.unit() as u:`` gives the transaction's repositories
+(``u.tx``) and a journal (``u.add``). On a clean exit the journal's events are
+written into the audit table inside the transaction (so the audit log and the
+state change commit together), the transaction commits, and only then are the
+events published on the ``EventBus`` and the long polls of decided sessions
+woken (so nobody observes a change a crash could undo). On an exception the
+transaction rolls back and nothing is published: a refusal that must be
+recorded leaves the block first and raises after it.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from core.clock import Clock
 from core.events import Event, EventBus
 from core.protocol.secure_channel import SecureChannelHeader
-from core.push.dispatcher import PushDispatcher
-from core.settings import CoreSettings
-from core.storage import Database, Repositories
+from core.storage import Repositories
 from core.storage.records import AuditRecord
+
+if TYPE_CHECKING:  # context.py imports this module to offer ctx.unit()
+    from core.service.context import ServiceContext
 
 log = logging.getLogger(__name__)
 
 SOURCE = "core"
-
-
-@dataclass(frozen=True, kw_only=True)
-class ServiceContext:
-    db: Database
-    settings: CoreSettings
-    clock: Clock
-    events: EventBus
-    dispatcher: PushDispatcher
-    watch: SessionWatch
 
 
 def header_dict(header: SecureChannelHeader) -> dict[str, Any]:
@@ -114,38 +109,25 @@ class Journal:
         self.entries.clear()
 
 
-class SessionWatch:
-    """Wakes long polls when a session leaves ``pending`` (no sleeping loops)."""
+@dataclass(frozen=True)
+class Unit:
+    """What a use case holds inside ``ctx.unit()``: the transaction and its journal."""
 
-    def __init__(self) -> None:
-        self._events: dict[str, asyncio.Event] = {}
-        self.closed = False
+    tx: Repositories
+    journal: Journal
 
-    def event(self, request_id: str) -> asyncio.Event:
-        found = self._events.get(request_id)
-        if found is None:
-            found = self._events[request_id] = asyncio.Event()
-            if self.closed:
-                found.set()
-        return found
-
-    def notify(self, request_id: str) -> None:
-        found = self._events.pop(request_id, None)
-        if found is not None:
-            found.set()
-
-    def close(self) -> None:
-        """Server shutdown: release every waiter now."""
-        self.closed = True
-        for event in self._events.values():
-            event.set()
-        self._events.clear()
+    def add(self, kind: str, **event: Any) -> None:
+        self.journal.add(kind, **event)
 
 
-async def commit_journal(ctx: ServiceContext, journal: Journal) -> None:
-    """Persist a journal on its own (events that change no other state)."""
-    if not journal.entries:
-        return
+@asynccontextmanager
+async def open_unit(ctx: ServiceContext) -> AsyncIterator[Unit]:
+    journal = Journal(ctx.clock)
     async with ctx.db.transaction() as tx:
+        yield Unit(tx, journal)
         await journal.persist(tx)
+    decided = list(journal.decided)
+    journal.decided.clear()
     journal.publish(ctx.events)
+    for request_id in decided:
+        ctx.watch.notify(request_id)

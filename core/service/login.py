@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import hashlib
 import json
 import re
 import secrets
@@ -25,12 +24,15 @@ from core.protocol.messages import ChallengeRequest, RequestContext, new_challen
 from core.protocol.passkey import RequestMethod, split_passkey
 from core.protocol.secure_channel import MessageType, Protection, peek_header, seal
 from core.protocol.session import SessionStatus, SessionTrigger
-from core.service_errors import Conflict, InvalidInput, Locked, NotFound, TooManyRequests
-from core.service_errors import Unauthorized as WrongPassword
-from core.service_lifecycle import decide, release
-from core.service_passwords import verify_password_async
-from core.service_push import SUBJECT, TITLE, PushService
-from core.service_support import Journal, ServiceContext, header_dict
+from core.service.alert import SUBJECT, TITLE
+from core.service.context import ServiceContext
+from core.service.credentials import challenge_key_hash
+from core.service.dispatch import PushService
+from core.service.errors import Conflict, InvalidInput, Locked, NotFound, TooManyRequests
+from core.service.errors import Unauthorized as WrongPassword
+from core.service.lifecycle import decide, release
+from core.service.passwords import verify_password_async
+from core.service.unit import Journal, header_dict
 from core.settings import PendingPolicy
 from core.storage import Repositories
 from core.storage.records import DomainRecord, SessionRecord, UserRecord
@@ -44,11 +46,6 @@ class LoginResult:
     status: str
     reason: str
     number: int | None
-
-
-def challenge_key_hash(key: str) -> str:
-    """Sessions store only a hash of the one-time challengeKey (a bearer secret)."""
-    return hashlib.sha256(key.encode()).hexdigest()
 
 
 class LoginService:

@@ -31,8 +31,10 @@ from core.protocol.session import SessionTrigger
 from core.push.config import PushAppConfig
 from core.push.dispatcher import DispatchResult
 from core.push.transport import PushAttempt, PushNotification, PushOutcome
-from core.service_lifecycle import decide, release
-from core.service_support import Journal, ServiceContext
+from core.service.alert import SUBJECT, TITLE
+from core.service.context import ServiceContext
+from core.service.lifecycle import decide, release
+from core.service.unit import Journal
 from core.storage.records import (
     AUTH_ACTIVE,
     AUTH_PUSH_UNREGISTERED,
@@ -43,9 +45,6 @@ from core.storage.records import (
 )
 
 log = logging.getLogger(__name__)
-
-TITLE = "Transaction Request"
-SUBJECT = "Tap here to confirm transaction"
 
 
 class PushService:

@@ -28,11 +28,11 @@ from core.protocol.session import (
     request_id_of_response,
     validate_response,
 )
-from core.service_activation import ActivationService
-from core.service_errors import Conflict, Forbidden, InvalidInput, NotFound, ServiceError
-from core.service_lifecycle import decide, release
-from core.service_login import challenge_key_hash
-from core.service_support import Journal, ServiceContext, header_dict
+from core.service.context import ServiceContext
+from core.service.credentials import challenge_key_hash, check_device_signature
+from core.service.errors import Conflict, Forbidden, InvalidInput, NotFound, ServiceError
+from core.service.lifecycle import decide, release
+from core.service.unit import Journal, header_dict
 from core.storage import Repositories
 from core.storage.records import AUTH_ACTIVE, AuthenticatorRecord, SessionRecord
 
@@ -61,9 +61,8 @@ def checks_json(verdict: Verdict) -> list[dict[str, Any]]:
 
 
 class ResponseService:
-    def __init__(self, ctx: ServiceContext, activation: ActivationService) -> None:
+    def __init__(self, ctx: ServiceContext) -> None:
         self._ctx = ctx
-        self._activation = activation
 
     # -- step 4: fetch once --------------------------------------------------------
     async def fetch_by_challenge_key(self, serial: str, challenge_key: str) -> str:
@@ -89,8 +88,13 @@ class ResponseService:
             authenticator = await tx.authenticators.get(serial)
             if authenticator is None:
                 raise NotFound(f"unknown authenticator {serial}")
-            self._activation.check_device_signature(
-                authenticator, purpose="pending", fields={}, time=time, signature=signature
+            check_device_signature(
+                self._ctx,
+                authenticator,
+                purpose="pending",
+                fields={},
+                time=time,
+                signature=signature,
             )
             if authenticator.status != AUTH_ACTIVE:
                 raise Forbidden(f"authenticator {serial} is {authenticator.status}")

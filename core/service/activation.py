@@ -10,7 +10,6 @@ until the device code is accepted; after that only the derived keys remain.
 from __future__ import annotations
 
 import secrets
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,9 +24,10 @@ from core.protocol.activation import (
     verify_activation_signature,
 )
 from core.protocol.errors import ActivationError
-from core.protocol.keys import AuthenticatorKeys, UnlockProtection
-from core.protocol.signature import verify_signature
-from core.service_errors import (
+from core.protocol.keys import AuthenticatorKeys
+from core.service.context import ServiceContext
+from core.service.credentials import check_device_signature
+from core.service.errors import (
     Conflict,
     Forbidden,
     Gone,
@@ -36,7 +36,7 @@ from core.service_errors import (
     NotFound,
     Unauthorized,
 )
-from core.service_support import Journal, ServiceContext
+from core.service.unit import Journal
 from core.storage import Repositories
 from core.storage.records import (
     AUTH_ACTIVE,
@@ -270,23 +270,6 @@ class ActivationService:
         assert authenticator is not None
         return authenticator
 
-    def check_device_signature(
-        self,
-        authenticator: AuthenticatorRecord,
-        *,
-        purpose: str,
-        fields: Mapping[str, object],
-        time: float,
-        signature: str,
-    ) -> None:
-        """A device-signed request: fresh time and a signature by the device instance key."""
-        if abs(time - self._ctx.clock.now()) > self._ctx.settings.signed_request_skew:
-            raise Unauthorized("request time too far from server time")
-        keys = AuthenticatorKeys.from_dict(dict(authenticator.keys))
-        signed = {**fields, "purpose": purpose, "serialNumber": authenticator.serial, "time": time}
-        if not verify_signature(keys.instance_keys[UnlockProtection.DEVICE], signed, signature):
-            raise Unauthorized("device signature does not verify")
-
     async def register_push(
         self,
         *,
@@ -303,7 +286,8 @@ class ActivationService:
             authenticator = await tx.authenticators.get(serial)
             if authenticator is None:
                 raise NotFound(f"unknown authenticator {serial}")
-            self.check_device_signature(
+            check_device_signature(
+                self._ctx,
                 authenticator,
                 purpose="notification-registration",
                 fields={"platform": platform, "pushToken": push_token, "appID": app_id},

@@ -16,10 +16,11 @@ from core.protocol.keys import UnlockProtection
 from core.protocol.passkey import MAX_KEYWORD_LENGTH, RequestMethod
 from core.protocol.session import SessionTrigger
 from core.push.fcm import CredentialsError, ServiceAccount
-from core.service_errors import Conflict, InvalidInput, NotFound
-from core.service_lifecycle import decide, release
-from core.service_passwords import hash_password_async
-from core.service_support import Journal, ServiceContext
+from core.service.context import ServiceContext
+from core.service.errors import Conflict, InvalidInput, NotFound
+from core.service.lifecycle import decide, release
+from core.service.passwords import hash_password_async
+from core.service.unit import Journal
 from core.storage import Repositories
 from core.storage.records import (
     AUTH_ACTIVE,

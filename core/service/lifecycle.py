@@ -22,7 +22,8 @@ from typing import Any
 from core.event_kinds import CoreEvent
 from core.protocol.errors import SessionOutdated
 from core.protocol.session import SessionStatus, SessionTrigger, next_status
-from core.service_support import Journal, ServiceContext
+from core.service.context import ServiceContext
+from core.service.unit import Journal
 from core.storage import Repositories
 from core.storage.records import SessionRecord
 

@@ -1,0 +1,41 @@
+"""Who is speaking: the device's request signature and the hash of a one-time challengeKey.
+
+Both the activation use cases (push registration) and the response use cases
+(polling, fetching) need these, so they live in neither.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+
+from core.protocol.keys import AuthenticatorKeys, UnlockProtection
+from core.protocol.signature import verify_signature
+from core.service.context import ServiceContext
+from core.service.errors import Unauthorized
+from core.storage.records import AuthenticatorRecord
+
+__all__ = ["challenge_key_hash", "check_device_signature"]
+
+
+def challenge_key_hash(key: str) -> str:
+    """Sessions store only a hash of the one-time challengeKey (a bearer secret)."""
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def check_device_signature(
+    ctx: ServiceContext,
+    authenticator: AuthenticatorRecord,
+    *,
+    purpose: str,
+    fields: Mapping[str, object],
+    time: float,
+    signature: str,
+) -> None:
+    """A device-signed request: fresh time and a signature by the device instance key."""
+    if abs(time - ctx.clock.now()) > ctx.settings.signed_request_skew:
+        raise Unauthorized("request time too far from server time")
+    keys = AuthenticatorKeys.from_dict(dict(authenticator.keys))
+    signed = {**fields, "purpose": purpose, "serialNumber": authenticator.serial, "time": time}
+    if not verify_signature(keys.instance_keys[UnlockProtection.DEVICE], signed, signature):
+        raise Unauthorized("device signature does not verify")
