@@ -36,7 +36,6 @@ from core.service.errors import (
     NotFound,
     Unauthorized,
 )
-from core.service.unit import Journal
 from core.storage import Repositories
 from core.storage.records import (
     AUTH_ACTIVE,
@@ -82,14 +81,13 @@ class ActivationService:
                 validation_errors=[{"field": "activationType", "message": "must be offlineMDL"}],
             )
         now = self._ctx.clock.now()
-        journal = Journal(self._ctx.clock)
-        async with self._ctx.db.transaction() as tx:
-            if await tx.domains.get(domain) is None:
+        async with self._ctx.unit() as u:
+            if await u.tx.domains.get(domain) is None:
                 raise NotFound(f"unknown domain {domain}")
-            if await tx.users.get(user_id, domain) is None:
+            if await u.tx.users.get(user_id, domain) is None:
                 raise NotFound(f"unknown user {user_id}@{domain}")
             serial = generate_serial()
-            while await tx.registrations.serial_exists(serial):
+            while await u.tx.registrations.serial_exists(serial):
                 serial = generate_serial()
             registration_id = secrets.token_hex(16)
             password = generate_activation_password()
@@ -101,7 +99,7 @@ class ActivationService:
                 activation_password=password,
             )
             expires = now + self._ctx.settings.registration_ttl
-            await tx.registrations.insert(
+            await u.tx.registrations.insert(
                 RegistrationRecord(
                     registration_id=registration_id,
                     serial=serial,
@@ -117,7 +115,7 @@ class ActivationService:
                     created=now,
                 )
             )
-            journal.add(
+            u.add(
                 CoreEvent.ACTIVATION_REGISTERED,
                 summary=f"registration for {user_id}@{domain}, serial {serial}",
                 target="phone",
@@ -125,8 +123,6 @@ class ActivationService:
                 serial=serial,
                 registrationID=registration_id,
             )
-            await journal.persist(tx)
-        journal.publish(self._ctx.events)
         return RegistrationStarted(
             registration_id=registration_id,
             serial=serial,
@@ -172,7 +168,6 @@ class ActivationService:
 
     async def add_device(self, registration_id: str, device_code: str) -> str:
         """Check the device code; returns activation message 2 (hex)."""
-        journal = Journal(self._ctx.clock)
         failed: tuple[int, int, str] | None = None
         async with self._ctx.db.read() as repos:
             registration = await repos.registrations.get(registration_id)
@@ -182,8 +177,8 @@ class ActivationService:
             and self._expired(registration)
         ):
             await self._expire(registration)
-        async with self._ctx.db.transaction() as tx:
-            registration = await self._usable(tx, registration_id, REG_PENDING)
+        async with self._ctx.unit() as u:
+            registration = await self._usable(u.tx, registration_id, REG_PENDING)
             state = ServerActivationState.from_dict(dict(registration.server_state))
             try:
                 keys, message2 = accept_device_code(state, device_code)
@@ -195,21 +190,20 @@ class ActivationService:
                 changes: dict[str, Any] = {"failed_attempts": failures}
                 if failures >= limit:
                     changes["status"] = REG_LOCKED
-                await tx.registrations.update(registration_id, changes)
-                journal.add(
+                await u.tx.registrations.update(registration_id, changes)
+                u.add(
                     CoreEvent.ACTIVATION_DEVICE_CODE_REFUSED,
                     summary=f"{exc.reason} ({failures}/{limit})",
                     serial=registration.serial,
                 )
-                await journal.persist(tx)
                 failed = (failures, limit, exc.reason)
             else:
                 now = self._ctx.clock.now()
-                await tx.registrations.update(
+                await u.tx.registrations.update(
                     registration_id,
                     {"status": REG_DEVICE_ADDED, "keys": keys.to_dict(), "server_state": "{}"},
                 )
-                await tx.authenticators.insert(
+                await u.tx.authenticators.insert(
                     AuthenticatorRecord(
                         serial=registration.serial,
                         user_id=registration.user_id,
@@ -226,15 +220,13 @@ class ActivationService:
                         activated=None,
                     )
                 )
-                journal.add(
+                u.add(
                     CoreEvent.ACTIVATION_DEVICE_ADDED,
                     summary=f"device code accepted for {registration.serial}",
                     target="phone",
                     raw=message2,
                     serial=registration.serial,
                 )
-                await journal.persist(tx)
-        journal.publish(self._ctx.events)
         if failed is not None:
             failures, limit, reason = failed
             if failures >= limit:
@@ -246,27 +238,24 @@ class ActivationService:
         return message2
 
     async def activate(self, registration_id: str, signature: str) -> AuthenticatorRecord:
-        journal = Journal(self._ctx.clock)
-        async with self._ctx.db.transaction() as tx:
-            registration = await self._usable(tx, registration_id, REG_DEVICE_ADDED)
+        async with self._ctx.unit() as u:
+            registration = await self._usable(u.tx, registration_id, REG_DEVICE_ADDED)
             assert registration.keys is not None  # stored with the device-added status
             keys = AuthenticatorKeys.from_dict(dict(registration.keys))
             if not verify_activation_signature(keys, registration_id, signature):
                 raise Unauthorized("activation signature does not verify")
-            await tx.registrations.update(registration_id, {"status": REG_ACTIVE})
-            await tx.authenticators.update(
+            await u.tx.registrations.update(registration_id, {"status": REG_ACTIVE})
+            await u.tx.authenticators.update(
                 registration.serial, {"status": AUTH_ACTIVE, "activated": self._ctx.clock.now()}
             )
-            journal.add(
+            u.add(
                 CoreEvent.ACTIVATION_ACTIVATED,
                 summary=f"authenticator {registration.serial} active",
                 source="phone",
                 target="core",
                 serial=registration.serial,
             )
-            await journal.persist(tx)
-            authenticator = await tx.authenticators.get(registration.serial)
-        journal.publish(self._ctx.events)
+            authenticator = await u.tx.authenticators.get(registration.serial)
         assert authenticator is not None
         return authenticator
 
@@ -281,9 +270,8 @@ class ActivationService:
         signature: str,
     ) -> AuthenticatorRecord:
         """Record where pushes for this authenticator go (app ID/bundle decides the config)."""
-        journal = Journal(self._ctx.clock)
-        async with self._ctx.db.transaction() as tx:
-            authenticator = await tx.authenticators.get(serial)
+        async with self._ctx.unit() as u:
+            authenticator = await u.tx.authenticators.get(serial)
             if authenticator is None:
                 raise NotFound(f"unknown authenticator {serial}")
             check_device_signature(
@@ -296,7 +284,7 @@ class ActivationService:
             )
             if authenticator.status not in (AUTH_ACTIVE, AUTH_PUSH_UNREGISTERED):
                 raise Forbidden(f"authenticator {serial} is {authenticator.status}")
-            app = await tx.push_apps.get(app_id) or await tx.push_apps.find_by_bundle_id(app_id)
+            app = await u.tx.push_apps.get(app_id) or await u.tx.push_apps.find_by_bundle_id(app_id)
             if app is None:
                 raise InvalidInput(
                     f"no push app configuration for app ID {app_id}",
@@ -307,7 +295,7 @@ class ActivationService:
                     f"app ID {app_id} is configured for {app.platform}, not {platform}",
                     validation_errors=[{"field": "platform", "message": "does not match app"}],
                 )
-            await tx.authenticators.update(
+            await u.tx.authenticators.update(
                 serial,
                 {
                     "push_platform": platform,
@@ -317,7 +305,7 @@ class ActivationService:
                     "status": AUTH_ACTIVE,
                 },
             )
-            journal.add(
+            u.add(
                 CoreEvent.AUTHENTICATOR_PUSH_REGISTERED,
                 summary=f"{serial} receives pushes via {app.app_id} ({platform})",
                 source="phone",
@@ -325,8 +313,6 @@ class ActivationService:
                 serial=serial,
                 appID=app.app_id,
             )
-            await journal.persist(tx)
-            updated = await tx.authenticators.get(serial)
-        journal.publish(self._ctx.events)
+            updated = await u.tx.authenticators.get(serial)
         assert updated is not None
         return updated

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from core.clock import Clock
 from core.events import EventBus
 from core.push.dispatcher import PushDispatcher
-from core.service.unit import Unit, open_unit
+from core.service.unit import Journal, Unit, open_unit
 from core.settings import CoreSettings
 from core.storage import Database
 
@@ -23,9 +23,9 @@ class ServiceContext:
     dispatcher: PushDispatcher
     watch: SessionWatch
 
-    def unit(self) -> AbstractAsyncContextManager[Unit]:
+    def unit(self, journal: Journal | None = None) -> AbstractAsyncContextManager[Unit]:
         """One unit of work: persist the journal, commit, then publish and wake polls."""
-        return open_unit(self)
+        return open_unit(self, journal)
 
 
 class SessionWatch:

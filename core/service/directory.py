@@ -18,10 +18,9 @@ from core.protocol.session import SessionTrigger
 from core.push.fcm import CredentialsError, ServiceAccount
 from core.service.context import ServiceContext
 from core.service.errors import Conflict, InvalidInput, NotFound
-from core.service.lifecycle import decide, release
+from core.service.lifecycle import decide
 from core.service.passwords import hash_password_async
-from core.service.unit import Journal
-from core.storage import Repositories
+from core.service.unit import Unit
 from core.storage.records import (
     AUTH_ACTIVE,
     AUTH_DEACTIVATED,
@@ -133,14 +132,11 @@ class DirectoryService:
     async def create_domain(self, domain: DomainRecord) -> DomainRecord:
         _check_domain(domain)
         domain = dataclasses.replace(domain, keywords=check_keywords(domain.keywords))
-        journal = Journal(self._ctx.clock)
-        async with self._ctx.db.transaction() as tx:
-            if await tx.domains.get(domain.name) is not None:
+        async with self._ctx.unit() as u:
+            if await u.tx.domains.get(domain.name) is not None:
                 raise Conflict(f"domain {domain.name} exists already")
-            await tx.domains.insert(domain)
-            journal.add(CoreEvent.ADMIN_DOMAIN_CREATED, summary=f"domain {domain.name} created")
-            await journal.persist(tx)
-        journal.publish(self._ctx.events)
+            await u.tx.domains.insert(domain)
+            u.add(CoreEvent.ADMIN_DOMAIN_CREATED, summary=f"domain {domain.name} created")
         return domain
 
     async def get_domain(self, name: str) -> DomainRecord:
@@ -155,22 +151,19 @@ class DirectoryService:
             return await repos.domains.all()
 
     async def update_domain(self, name: str, changes: Mapping[str, Any]) -> DomainRecord:
-        journal = Journal(self._ctx.clock)
-        async with self._ctx.db.transaction() as tx:
-            current = await tx.domains.get(name)
+        async with self._ctx.unit() as u:
+            current = await u.tx.domains.get(name)
             if current is None:
                 raise NotFound(f"unknown domain {name}")
             updated = dataclasses.replace(current, **dict(changes))
             _check_domain(updated)
             updated = dataclasses.replace(updated, keywords=check_keywords(updated.keywords))
             values = {k: getattr(updated, k) for k in changes}
-            await tx.domains.update(name, values)
-            journal.add(
+            await u.tx.domains.update(name, values)
+            u.add(
                 CoreEvent.ADMIN_DOMAIN_UPDATED,
                 summary=f"domain {name} updated: {', '.join(changes)}",
             )
-            await journal.persist(tx)
-        journal.publish(self._ctx.events)
         return updated
 
     async def delete_domain(self, name: str) -> None:
@@ -184,22 +177,17 @@ class DirectoryService:
     # -- push app configurations ----------------------------------------------
     async def put_push_app(self, app: PushAppRecord, *, replace: bool) -> PushAppRecord:
         _check_push_app(app)
-        journal = Journal(self._ctx.clock)
-        async with self._ctx.db.transaction() as tx:
-            exists = await tx.push_apps.get(app.app_id) is not None
+        async with self._ctx.unit() as u:
+            exists = await u.tx.push_apps.get(app.app_id) is not None
             if exists and not replace:
                 raise Conflict(f"push app {app.app_id} exists already")
             if not exists and replace:
                 raise NotFound(f"unknown push app {app.app_id}")
             if exists:
-                await tx.push_apps.replace(app)
+                await u.tx.push_apps.replace(app)
             else:
-                await tx.push_apps.insert(app)
-            journal.add(
-                CoreEvent.ADMIN_PUSH_APP_SAVED, summary=f"push app {app.app_id} ({app.platform})"
-            )
-            await journal.persist(tx)
-        journal.publish(self._ctx.events)
+                await u.tx.push_apps.insert(app)
+            u.add(CoreEvent.ADMIN_PUSH_APP_SAVED, summary=f"push app {app.app_id} ({app.platform})")
         return app
 
     async def get_push_app(self, app_id: str) -> PushAppRecord:
@@ -232,16 +220,13 @@ class DirectoryService:
             cooldown_until=None,
             created=self._ctx.clock.now(),
         )
-        journal = Journal(self._ctx.clock)
-        async with self._ctx.db.transaction() as tx:
-            if await tx.domains.get(domain) is None:
+        async with self._ctx.unit() as u:
+            if await u.tx.domains.get(domain) is None:
                 raise NotFound(f"unknown domain {domain}")
-            if await tx.users.get(user_id, domain) is not None:
+            if await u.tx.users.get(user_id, domain) is not None:
                 raise Conflict(f"user {user_id}@{domain} exists already")
-            await tx.users.insert(user)
-            journal.add(CoreEvent.ADMIN_USER_CREATED, summary=f"user {user_id}@{domain} created")
-            await journal.persist(tx)
-        journal.publish(self._ctx.events)
+            await u.tx.users.insert(user)
+            u.add(CoreEvent.ADMIN_USER_CREATED, summary=f"user {user_id}@{domain} created")
         return user
 
     async def _hash(self, password: str) -> str:
@@ -282,14 +267,11 @@ class DirectoryService:
     async def _change_user(
         self, user_id: str, domain: str, changes: Mapping[str, Any], what: str
     ) -> UserRecord:
-        journal = Journal(self._ctx.clock)
-        async with self._ctx.db.transaction() as tx:
-            if not await tx.users.update(user_id, domain, changes):
+        async with self._ctx.unit() as u:
+            if not await u.tx.users.update(user_id, domain, changes):
                 raise NotFound(f"unknown user {user_id}@{domain}")
-            user = await tx.users.get(user_id, domain)
-            journal.add(CoreEvent.ADMIN_USER_CHANGED, summary=f"user {user_id}@{domain} {what}")
-            await journal.persist(tx)
-        journal.publish(self._ctx.events)
+            user = await u.tx.users.get(user_id, domain)
+            u.add(CoreEvent.ADMIN_USER_CHANGED, summary=f"user {user_id}@{domain} {what}")
         assert user is not None  # updated inside this transaction
         return user
 
@@ -314,9 +296,8 @@ class DirectoryService:
 
     async def set_authenticator_status(self, serial: str, status: str) -> AuthenticatorRecord:
         """Deactivate (any status) or lock/unlock (active <-> locked)."""
-        journal = Journal(self._ctx.clock)
-        async with self._ctx.db.transaction() as tx:
-            current = await tx.authenticators.get(serial)
+        async with self._ctx.unit() as u:
+            current = await u.tx.authenticators.get(serial)
             if current is None:
                 raise NotFound(f"unknown authenticator {serial}")
             allowed = {
@@ -328,26 +309,22 @@ class DirectoryService:
                 raise Conflict(
                     f"authenticator {serial} is {current.status}; cannot become {status}"
                 )
-            await tx.authenticators.set_status(serial, status)
+            await u.tx.authenticators.set_status(serial, status)
             if status != AUTH_ACTIVE:
-                await self._fail_pending(tx, serial, f"authenticator {status}", journal)
-            journal.add(
+                await self._fail_pending(u, serial, f"authenticator {status}")
+            u.add(
                 CoreEvent.AUTHENTICATOR_STATUS,
                 summary=f"authenticator {serial}: {status}",
                 serial=serial,
             )
-            await journal.persist(tx)
-            updated = await tx.authenticators.get(serial)
-        release(self._ctx, journal)
+            updated = await u.tx.authenticators.get(serial)
         assert updated is not None
         return updated
 
-    async def _fail_pending(
-        self, tx: Repositories, serial: str, reason: str, journal: Journal
-    ) -> None:
+    async def _fail_pending(self, u: Unit, serial: str, reason: str) -> None:
         now = self._ctx.clock.now()
-        for session in await tx.sessions.pending_for_serial(serial):
-            await decide(tx, journal, session, SessionTrigger.FAIL, reason, now=now)
+        for session in await u.tx.sessions.pending_for_serial(serial):
+            await decide(u, session, SessionTrigger.FAIL, reason, now=now)
 
     async def list_sessions(
         self,

@@ -10,8 +10,8 @@ status strings spread over the use cases:
 2. the storage update is conditional (``WHERE status = 'pending'``), so of two
    concurrent deciders exactly one wins;
 3. the winner records the one ``session.decided`` event in the journal;
-4. the journal remembers the decided session, and ``release`` (after the
-   commit) publishes the events and wakes the session's long polls.
+4. the unit remembers the decided session; after the commit it publishes
+   the events and wakes the session's long polls (``core.service.unit``).
 """
 
 from __future__ import annotations
@@ -22,17 +22,14 @@ from typing import Any
 from core.event_kinds import CoreEvent
 from core.protocol.errors import SessionOutdated
 from core.protocol.session import SessionStatus, SessionTrigger, next_status
-from core.service.context import ServiceContext
-from core.service.unit import Journal
-from core.storage import Repositories
+from core.service.unit import Unit
 from core.storage.records import SessionRecord
 
-__all__ = ["decide", "release"]
+__all__ = ["decide"]
 
 
 async def decide(
-    tx: Repositories,
-    journal: Journal,
+    u: Unit,
     session: SessionRecord,
     trigger: SessionTrigger,
     reason: str,
@@ -43,7 +40,7 @@ async def decide(
     failed_check: str | None = None,
     protection_used: str | None = None,
 ) -> bool:
-    """Decide ``session`` by ``trigger`` inside ``tx``; True only for the caller that won.
+    """Decide ``session`` by ``trigger`` inside the unit; True only for the caller that won.
 
     ``checks`` (the validation checks of a response) also go into the event,
     with the failed check, so the trace shows why an answer decided as it did.
@@ -52,7 +49,7 @@ async def decide(
         status = next_status(SessionStatus(session.status), trigger)
     except SessionOutdated:
         return False
-    won = await tx.sessions.decide(
+    won = await u.tx.sessions.decide(
         session.request_id,
         status=status,
         reason=reason,
@@ -67,7 +64,7 @@ async def decide(
     facts: dict[str, Any] = {}
     if checks is not None:
         facts = {"check": failed_check, "checks": checks}
-    journal.add(
+    u.add(
         CoreEvent.SESSION_DECIDED,
         summary=f"{status}: {reason}",
         request_id=session.request_id,
@@ -77,14 +74,5 @@ async def decide(
         reason=reason,
         **facts,
     )
-    journal.decided.append(session.request_id)
+    u.journal.decided.append(session.request_id)
     return True
-
-
-def release(ctx: ServiceContext, journal: Journal) -> None:
-    """After the commit: publish the journal's events, then wake the decided sessions' polls."""
-    decided = list(journal.decided)
-    journal.decided.clear()
-    journal.publish(ctx.events)
-    for request_id in decided:
-        ctx.watch.notify(request_id)

@@ -30,11 +30,10 @@ from core.service.credentials import challenge_key_hash
 from core.service.dispatch import PushService
 from core.service.errors import Conflict, InvalidInput, Locked, NotFound, TooManyRequests
 from core.service.errors import Unauthorized as WrongPassword
-from core.service.lifecycle import decide, release
+from core.service.lifecycle import decide
 from core.service.passwords import verify_password_async
-from core.service.unit import Journal, header_dict
+from core.service.unit import Journal, Unit, header_dict
 from core.settings import PendingPolicy
-from core.storage import Repositories
 from core.storage.records import DomainRecord, SessionRecord, UserRecord
 
 REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,64}")
@@ -96,16 +95,15 @@ class LoginService:
         ok = user.password_hash is not None and await verify_password_async(
             password, user.password_hash
         )
-        journal = Journal(self._ctx.clock)
-        async with self._ctx.db.transaction() as tx:
+        async with self._ctx.unit() as u:
             if ok:
                 if user.failed_attempts:
-                    await tx.users.update(user.user_id, user.domain, {"failed_attempts": 0})
+                    await u.tx.users.update(user.user_id, user.domain, {"failed_attempts": 0})
                 return
-            after = await tx.users.record_failed_password(
+            after = await u.tx.users.record_failed_password(
                 user.user_id, user.domain, domain.lockout_threshold
             )
-            journal.add(
+            u.add(
                 CoreEvent.LOGIN_REFUSED,
                 summary=f"wrong static password for {user.user_id}@{user.domain}"
                 f" ({after.failed_attempts}/{domain.lockout_threshold})"
@@ -115,8 +113,6 @@ class LoginService:
                 target="core",
                 user=f"{user.user_id}@{user.domain}",
             )
-            await journal.persist(tx)
-        journal.publish(self._ctx.events)
         remaining = max(0, domain.lockout_threshold - after.failed_attempts)
         message = "wrong static password" + ("; the user is now locked" if after.locked else "")
         raise WrongPassword(message, extra={"remainingAttempts": remaining})
@@ -134,7 +130,6 @@ class LoginService:
         settings = self._ctx.settings
         request_id = request_id or secrets.token_hex(16)
         who = f"{user.user_id}@{user.domain}"
-        journal = Journal(self._ctx.clock)
         login_raw = json.dumps(
             {
                 "objectType": "LoginInput",
@@ -144,26 +139,26 @@ class LoginService:
                 "requestID": request_id,
             }
         )
-        journal.add(
-            CoreEvent.LOGIN_RECEIVED,
-            summary=f"login for {who} (keyword {keyword or '-'})",
-            request_id=request_id,
-            step=1,
-            source="client",
-            target="core",
-            raw=login_raw,
-            user=who,
-        )
         refusal: TooManyRequests | None = None
-        async with self._ctx.db.transaction() as tx:
-            if await tx.sessions.get(request_id) is not None:
+        async with self._ctx.unit() as u:
+            u.add(
+                CoreEvent.LOGIN_RECEIVED,
+                summary=f"login for {who} (keyword {keyword or '-'})",
+                request_id=request_id,
+                step=1,
+                source="client",
+                target="core",
+                raw=login_raw,
+                user=who,
+            )
+            if await u.tx.sessions.get(request_id) is not None:
                 raise Conflict(f"requestID {request_id} is taken")
-            current = await tx.users.get(user.user_id, user.domain)
+            current = await u.tx.users.get(user.user_id, user.domain)
             if current is None:
                 raise NotFound(f"unknown user {who}")
             if current.locked:
                 raise Locked(f"user {who} is locked after too many wrong static passwords")
-            authenticator = await tx.authenticators.push_ready_for_user(user.user_id, user.domain)
+            authenticator = await u.tx.authenticators.push_ready_for_user(user.user_id, user.domain)
             if authenticator is None:
                 raise Conflict(f"no active authenticator with a push registration for {who}")
             seed = _Seed(
@@ -186,7 +181,7 @@ class LoginService:
                     extra={"requestID": request_id, "retryAfter": wait},
                 )
             else:
-                pending = await self._pending(tx, user, now, journal)
+                pending = await self._pending(u, user, now)
                 over = len(pending) - settings.max_pending_per_user + 1
                 if over > 0 and settings.pending_policy is PendingPolicy.REFUSE:
                     refusal = TooManyRequests(
@@ -196,12 +191,12 @@ class LoginService:
                 elif over > 0:
                     for old in pending[:over]:
                         reason = f"cancelled: superseded by a newer login ({request_id})"
-                        await decide(tx, journal, old, SessionTrigger.FAIL, reason, now=now)
+                        await decide(u, old, SessionTrigger.FAIL, reason, now=now)
             if refusal is not None:
-                await tx.sessions.insert(
+                await u.tx.sessions.insert(
                     seed.record(SessionStatus.FAILURE, f"refused: {refusal.reason}")
                 )
-                journal.add(
+                u.add(
                     CoreEvent.LOGIN_REFUSED,
                     summary=f"refused: {refusal.reason}",
                     request_id=request_id,
@@ -209,14 +204,11 @@ class LoginService:
                     target="client",
                     rateLimit=True,
                 )
-                await journal.persist(tx)
                 session = None
             else:
                 keys = AuthenticatorKeys.from_dict(dict(authenticator.keys))
-                session, challenge_key = _challenge(seed, keys, domain, journal)
-                await tx.sessions.insert(session)
-                await journal.persist(tx)
-        release(self._ctx, journal)
+                session, challenge_key = _challenge(seed, keys, domain, u.journal)
+                await u.tx.sessions.insert(session)
         if refusal is not None:
             raise refusal
         assert session is not None  # made in the transaction when nothing refused
@@ -235,18 +227,17 @@ class LoginService:
 
     async def _pending(
         self,
-        tx: Repositories,
+        u: Unit,
         user: UserRecord,
         now: float,
-        journal: Journal,
     ) -> list[SessionRecord]:
         """The user's live pending sessions; expired ones are marked timeout on the way."""
         live = []
-        for session in await tx.sessions.pending_for_user(user.user_id, user.domain):
+        for session in await u.tx.sessions.pending_for_user(user.user_id, user.domain):
             if session.expires > now:
                 live.append(session)
             else:
-                await decide(tx, journal, session, SessionTrigger.EXPIRE, "push timeout", now=now)
+                await decide(u, session, SessionTrigger.EXPIRE, "push timeout", now=now)
         return live
 
 

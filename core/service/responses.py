@@ -31,9 +31,8 @@ from core.protocol.session import (
 from core.service.context import ServiceContext
 from core.service.credentials import challenge_key_hash, check_device_signature
 from core.service.errors import Conflict, Forbidden, InvalidInput, NotFound, ServiceError
-from core.service.lifecycle import decide, release
-from core.service.unit import Journal, header_dict
-from core.storage import Repositories
+from core.service.lifecycle import decide
+from core.service.unit import Journal, Unit, header_dict
 from core.storage.records import AUTH_ACTIVE, AuthenticatorRecord, SessionRecord
 
 # The refusal statuses live once, in ``REFUSAL_STATUS``; this only names the
@@ -66,26 +65,24 @@ class ResponseService:
 
     # -- step 4: fetch once --------------------------------------------------------
     async def fetch_by_challenge_key(self, serial: str, challenge_key: str) -> str:
-        journal = Journal(self._ctx.clock)
-        async with self._ctx.db.transaction() as tx:
-            session = await tx.sessions.get_by_challenge_key_hash(challenge_key_hash(challenge_key))
+        async with self._ctx.unit() as u:
+            session = await u.tx.sessions.get_by_challenge_key_hash(
+                challenge_key_hash(challenge_key)
+            )
             if session is None or session.serial != serial or session.request_message is None:
                 raise NotFound("unknown or already used challenge key")
             if session.expires <= self._ctx.clock.now():
                 # the sweeper may not have marked it yet; an expired challenge is gone
                 raise NotFound("unknown or already used challenge key")
-            if not await tx.sessions.mark_fetched(session.request_id):
+            if not await u.tx.sessions.mark_fetched(session.request_id):
                 raise NotFound("unknown or already used challenge key")
-            self._fetched(journal, session, "by challengeKey")
-            await journal.persist(tx)
-        journal.publish(self._ctx.events)
+            self._fetched(u.journal, session, "by challengeKey")
         return session.request_message
 
     async def fetch_pending(self, serial: str, *, time: float, signature: str) -> str | None:
         """The poll fallback: the newest unfetched pending challenge, once."""
-        journal = Journal(self._ctx.clock)
-        async with self._ctx.db.transaction() as tx:
-            authenticator = await tx.authenticators.get(serial)
+        async with self._ctx.unit() as u:
+            authenticator = await u.tx.authenticators.get(serial)
             if authenticator is None:
                 raise NotFound(f"unknown authenticator {serial}")
             check_device_signature(
@@ -98,15 +95,13 @@ class ResponseService:
             )
             if authenticator.status != AUTH_ACTIVE:
                 raise Forbidden(f"authenticator {serial} is {authenticator.status}")
-            domain = await tx.domains.get(authenticator.domain)
+            domain = await u.tx.domains.get(authenticator.domain)
             if domain is None or not domain.poll_fallback:
                 raise Forbidden(f"domain {authenticator.domain} does not allow polling")
-            session = await tx.sessions.newest_unfetched_pending(serial, self._ctx.clock.now())
-            if session is None or not await tx.sessions.mark_fetched(session.request_id):
+            session = await u.tx.sessions.newest_unfetched_pending(serial, self._ctx.clock.now())
+            if session is None or not await u.tx.sessions.mark_fetched(session.request_id):
                 return None
-            self._fetched(journal, session, "by polling")
-            await journal.persist(tx)
-        journal.publish(self._ctx.events)
+            self._fetched(u.journal, session, "by polling")
         return session.request_message
 
     @staticmethod
@@ -198,9 +193,8 @@ class ResponseService:
             checks=checks_json(verdict),
             serial=serial,
         )
-        async with self._ctx.db.transaction() as tx:
-            await journal.persist(tx)
-        journal.publish(self._ctx.events)
+        async with self._ctx.unit(journal):
+            pass  # the refusal's events are all this unit writes
         error = _ERROR_BY_STATUS[REFUSAL_STATUS.get(failed, Forbidden.http_status)]
         raise error(verdict.reason, extra={"check": failed.value})
 
@@ -221,9 +215,9 @@ class ResponseService:
         )
         now = self._ctx.clock.now()
         refusal: ServiceError | None = None
-        async with self._ctx.db.transaction() as tx:
-            if not await tx.nonces.remember(header.serial, header.nonce, now):
-                journal.add(
+        async with self._ctx.unit(journal) as u:
+            if not await u.tx.nonces.remember(header.serial, header.nonce, now):
+                u.add(
                     CoreEvent.RESPONSE_REFUSED,
                     summary="nonce_fresh failed: replayed message; session unchanged",
                     request_id=session.request_id,
@@ -231,13 +225,11 @@ class ResponseService:
                     target="phone",
                     check=Check.NONCE_FRESH.value,
                 )
-                await journal.persist(tx)
                 refusal = Forbidden(
                     "replayed message: nonce seen before", extra={"check": Check.NONCE_FRESH.value}
                 )
             elif await decide(
-                tx,
-                journal,
+                u,
                 session,
                 OUTCOME_TRIGGERS[verdict.outcome],
                 verdict.reason,
@@ -250,12 +242,11 @@ class ResponseService:
                 ),
             ):
                 if user_rejected:
-                    await self._cool_down(tx, session, journal, now)
-                await journal.persist(tx)
+                    await self._cool_down(u, session, now)
             else:
-                latest = await tx.sessions.get(session.request_id)
+                latest = await u.tx.sessions.get(session.request_id)
                 final = latest.status if latest else "unknown"
-                journal.add(
+                u.add(
                     CoreEvent.RESPONSE_REFUSED,
                     summary=f"session_pending failed: {outdated(final)}; lost the race",
                     request_id=session.request_id,
@@ -263,26 +254,22 @@ class ResponseService:
                     target="phone",
                     check=Check.SESSION_PENDING.value,
                 )
-                await journal.persist(tx)
                 refusal = Conflict(outdated(final), extra={"check": Check.SESSION_PENDING.value})
-        release(self._ctx, journal)
         if refusal is not None:
             raise refusal
         return Decided(request_id=session.request_id, status=status, reason=verdict.reason)
 
-    async def _cool_down(
-        self, tx: Repositories, session: SessionRecord, journal: Journal, now: float
-    ) -> None:
+    async def _cool_down(self, u: Unit, session: SessionRecord, now: float) -> None:
         """M rejects within the window: refuse this user's logins for a while (push bombing)."""
         settings = self._ctx.settings
-        rejects = await tx.sessions.count_user_rejects(
+        rejects = await u.tx.sessions.count_user_rejects(
             session.user_id, session.domain, now - settings.reject_window
         )
         if rejects < settings.reject_limit:
             return
         until = now + settings.reject_cooldown
-        await tx.users.update(session.user_id, session.domain, {"cooldown_until": until})
-        journal.add(
+        await u.tx.users.update(session.user_id, session.domain, {"cooldown_until": until})
+        u.add(
             "ratelimit.cooldown",
             summary=f"{rejects} rejects within {settings.reject_window / 60:g} min:"
             f" logins for {session.user_id}@{session.domain} refused for"

@@ -18,8 +18,7 @@ from core.event_kinds import CoreEvent
 from core.protocol.session import SessionStatus, SessionTrigger
 from core.service.context import ServiceContext
 from core.service.errors import NotFound
-from core.service.lifecycle import decide, release
-from core.service.unit import Journal
+from core.service.lifecycle import decide
 from core.storage.records import AuditRecord, SessionRecord
 
 log = logging.getLogger(__name__)
@@ -91,13 +90,9 @@ class SessionService:
 
     async def _expire(self, session: SessionRecord) -> bool:
         reason = f"push timeout: no answer within {session.expires - session.created:g} s"
-        journal = Journal(self._ctx.clock)
-        async with self._ctx.db.transaction() as tx:
+        async with self._ctx.unit() as u:
             now = self._ctx.clock.now()
-            won = await decide(tx, journal, session, SessionTrigger.EXPIRE, reason, now=now)
-            await journal.persist(tx)
-        release(self._ctx, journal)
-        return won
+            return await decide(u, session, SessionTrigger.EXPIRE, reason, now=now)
 
     async def expire_due(self) -> list[str]:
         """Mark every pending session past its expiry as timeout; returns their IDs."""

@@ -121,8 +121,9 @@ class Unit:
 
 
 @asynccontextmanager
-async def open_unit(ctx: ServiceContext) -> AsyncIterator[Unit]:
-    journal = Journal(ctx.clock)
+async def open_unit(ctx: ServiceContext, journal: Journal | None = None) -> AsyncIterator[Unit]:
+    """``journal``: events gathered before the transaction (a read first) join this unit."""
+    journal = journal if journal is not None else Journal(ctx.clock)
     async with ctx.db.transaction() as tx:
         yield Unit(tx, journal)
         await journal.persist(tx)
