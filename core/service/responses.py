@@ -25,7 +25,7 @@ from core.protocol.session import (
     SessionFacts,
     SessionStatus,
     Verdict,
-    request_id_of_response,
+    open_response,
     validate_response,
 )
 from core.service.context import ServiceContext
@@ -122,15 +122,22 @@ class ResponseService:
             authenticator = await repos.authenticators.get(serial)
         if authenticator is None:
             raise NotFound(f"unknown authenticator {serial}", extra={"check": "serial_matches"})
+        if not isinstance(response_message, str):  # the API's boundary checks this already
+            raise InvalidInput(
+                "responseMessage must be a string",
+                validation_errors=[{"field": "responseMessage", "message": "must be a string"}],
+            )
         keys = AuthenticatorKeys.from_dict(dict(authenticator.keys))
-        header = _peek(response_message)
-        request_id = request_id_of_response(response_message, keys=keys)
+        opened = open_response(response_message, keys)
+        request_id = None if opened is None else opened.request_id
         async with self._ctx.db.read() as repos:
             session = None if request_id is None else await repos.sessions.get(request_id)
-            seen = header is not None and await repos.nonces.seen(header.serial, header.nonce)
+            seen = opened is not None and await repos.nonces.seen(
+                opened.header.serial, opened.header.nonce
+            )
         now = self._ctx.clock.now()
         verdict = validate_response(
-            message=response_message,
+            message=opened,
             authenticator_serial=serial,
             authenticator_active=authenticator.status == AUTH_ACTIVE,
             keys=keys,
@@ -140,7 +147,8 @@ class ResponseService:
         )
         journal = Journal(self._ctx.clock)
         trace_id, attributed = await self._trace_target(session, serial)
-        shown = verdict.header or header
+        # a message that did not open: its unverified header is still worth showing
+        shown = verdict.header or _peek(response_message)
         journal.add(
             CoreEvent.RESPONSE_RECEIVED,
             summary=f"response from {serial}"
