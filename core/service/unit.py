@@ -22,7 +22,7 @@ from core.clock import Clock
 from core.events import Event, EventBus
 from core.protocol.secure_channel import SecureChannelHeader
 from core.storage import Repositories
-from core.storage.records import AuditRecord
+from core.storage.repo_audit import audit_record
 
 if TYPE_CHECKING:  # context.py imports this module to offer ctx.unit()
     from core.service.context import ServiceContext
@@ -84,24 +84,7 @@ class Journal:
 
     async def persist(self, repos: Repositories) -> None:
         for event in self.entries:
-            details = dict(event.details)
-            header = details.pop("header", None)
-            body = details.pop("body", None)
-            await repos.audit.append(
-                AuditRecord(
-                    request_id=event.request_id,
-                    step=event.step,
-                    kind=event.kind,
-                    source=event.source,
-                    target=event.target,
-                    summary=event.summary,
-                    raw=event.raw,
-                    header=header,
-                    body=body,
-                    details=details,
-                    time=event.time,
-                )
-            )
+            await repos.audit.append(audit_record(event))
 
     def publish(self, bus: EventBus) -> None:
         for event in self.entries:
