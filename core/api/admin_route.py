@@ -1,11 +1,18 @@
-"""The one shape of an admin route: tag ``admin``, the bearer check, and the 401 it can answer."""
+"""The one shape of an admin route: tag ``admin``, the bearer check, the 401 it can answer.
+
+Its handler's errors name wire fields: the service names record fields
+(``push_timeout``), the API answers with ``pushTimeout`` (``api/views``).
+"""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from core.api.http import Handler, Router
+from core.api.http import Handler, Request, Response, Router
+from core.api.views import with_wire_fields
+from core.protocol.errors import PushSimError
 
 ADMIN_RESPONSES = {401: "admin token required"}
 
@@ -21,7 +28,7 @@ def admin_route(
 ) -> Callable[[Handler], Handler]:
     """``route`` is ``"METHOD /path"``; every admin route also answers 401 without the token."""
     method, pattern = route.split(" ", 1)
-    return router.route(
+    register = router.route(
         method,
         pattern,
         summary=summary,
@@ -31,3 +38,17 @@ def admin_route(
         query=query,
         responses={**responses, **ADMIN_RESPONSES},
     )
+
+    def wrap(handler: Handler) -> Handler:
+        @functools.wraps(handler)
+        async def answer(request: Request) -> Response:
+            try:
+                return await handler(request)
+            except PushSimError as exc:  # the service names record fields
+                with_wire_fields(exc)
+                raise
+
+        register(answer)
+        return handler
+
+    return wrap

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from core.api.http import ApiError, Request, Response, Router
 from core.api.validation import Fields, query_float
+from core.api.views import with_wire_fields
+from core.protocol.errors import PushSimError
 from core.service import CoreService
 
 _SERIAL = {"type": "string", "minLength": 10, "maxLength": 10}
@@ -43,14 +45,18 @@ def register(router: Router, service: CoreService) -> None:
         time = fields.number("time")
         signature = fields.string("signature", max_len=32)
         fields.done()
-        authenticator = await service.activation.register_push(
-            serial=request.params["serial"],
-            platform=platform,
-            push_token=token,
-            app_id=app_id,
-            time=time,
-            signature=signature,
-        )
+        try:
+            authenticator = await service.activation.register_push(
+                serial=request.params["serial"],
+                platform=platform,
+                push_token=token,
+                app_id=app_id,
+                time=time,
+                signature=signature,
+            )
+        except PushSimError as exc:  # the service names record fields
+            with_wire_fields(exc)
+            raise
         return Response(
             200,
             {

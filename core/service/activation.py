@@ -288,7 +288,7 @@ class ActivationService:
             if app is None:
                 raise InvalidInput(
                     f"no push app configuration for app ID {app_id}",
-                    validation_errors=[{"field": "appID", "message": "unknown app ID"}],
+                    validation_errors=[{"field": "app_id", "message": "unknown app ID"}],
                 )
             if app.platform != platform:
                 raise InvalidInput(

@@ -40,6 +40,7 @@ DEFAULT_KEYWORDS = {"push": UnlockProtection.DEVICE.value}
 
 
 def _bad(field: str, message: str) -> InvalidInput:
+    """``field`` is the record's field name; the API shows its wire name (api/views)."""
     return InvalidInput("invalid request", validation_errors=[{"field": field, "message": message}])
 
 
@@ -67,23 +68,23 @@ def _check_domain(domain: DomainRecord) -> None:
     if not NAME.fullmatch(domain.name):
         raise _bad("name", "must be 1-64 letters, digits, '.', '_' or '-'")
     if not APP_ID.fullmatch(domain.mobile_app_name):
-        raise _bad("mobileApplicationName", "must be an app ID like com.example.app")
+        raise _bad("mobile_app_name", "must be an app ID like com.example.app")
     try:
         RequestMethod(domain.request_method)
     except ValueError:
         methods = ", ".join(m.value for m in RequestMethod)
-        raise _bad("requestMethod", f"must be one of {methods}") from None
+        raise _bad("request_method", f"must be one of {methods}") from None
     check_keywords(domain.keywords)
     if not 1 <= domain.push_timeout <= 300:
-        raise _bad("pushTimeout", "must be 1-300 seconds")
+        raise _bad("push_timeout", "must be 1-300 seconds")
     if not 1 <= domain.lockout_threshold <= 100:
-        raise _bad("lockoutThreshold", "must be 1-100")
+        raise _bad("lockout_threshold", "must be 1-100")
 
 
 def _check_push_app(app: PushAppRecord) -> None:
     if not APP_ID.fullmatch(app.app_id):
-        raise _bad("appID", "must be an app ID like com.example.app")
-    for name, url in (("endpoint", app.endpoint), ("tokenURI", app.token_uri)):
+        raise _bad("app_id", "must be an app ID like com.example.app")
+    for name, url in (("endpoint", app.endpoint), ("token_uri", app.token_uri)):
         if url is not None and not re.fullmatch(r"https://[^\s/]+(/\S*)?", url):
             raise _bad(name, "must be an https:// URL")
     if app.platform == "android":
@@ -93,7 +94,7 @@ def _check_push_app(app: PushAppRecord) -> None:
             try:
                 ServiceAccount.from_json(app.fcm_service_account)
             except CredentialsError as exc:
-                raise _bad("fcm.serviceAccount", str(exc)) from None
+                raise _bad("fcm_service_account", str(exc)) from None
     elif app.platform == "ios":
         if app.apns_auth == "token":
             if not (app.apns_key_pem and app.apns_key_id and app.apns_team_id):
@@ -102,9 +103,9 @@ def _check_push_app(app: PushAppRecord) -> None:
             if not app.apns_cert_pem:
                 raise _bad("apns", "certificate auth needs certificatePem")
         else:
-            raise _bad("apns.auth", "must be token or certificate")
+            raise _bad("apns_auth", "must be token or certificate")
         if app.apns_environment not in ("sandbox", "production"):
-            raise _bad("apns.environment", "must be sandbox or production")
+            raise _bad("apns_environment", "must be sandbox or production")
     else:
         raise _bad("platform", "must be android or ios")
 
@@ -209,7 +210,7 @@ class DirectoryService:
     # -- users ------------------------------------------------------------------
     async def create_user(self, user_id: str, domain: str, password: str | None) -> UserRecord:
         if not USER_ID.fullmatch(user_id):
-            raise _bad("userID", "must be 1-128 characters without spaces or '/'")
+            raise _bad("user_id", "must be 1-128 characters without spaces or '/'")
         hashed = None if password is None else await self._hash(password)
         user = UserRecord(
             user_id=user_id,
