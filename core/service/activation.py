@@ -26,7 +26,7 @@ from core.protocol.activation import (
 from core.protocol.errors import ActivationError
 from core.protocol.keys import AuthenticatorKeys
 from core.service.context import ServiceContext
-from core.service.credentials import check_device_signature
+from core.service.credentials import signed_authenticator
 from core.service.errors import (
     Conflict,
     Forbidden,
@@ -271,12 +271,10 @@ class ActivationService:
     ) -> AuthenticatorRecord:
         """Record where pushes for this authenticator go (app ID/bundle decides the config)."""
         async with self._ctx.unit() as u:
-            authenticator = await u.tx.authenticators.get(serial)
-            if authenticator is None:
-                raise NotFound(f"unknown authenticator {serial}")
-            check_device_signature(
+            authenticator = await signed_authenticator(
                 self._ctx,
-                authenticator,
+                u.tx,
+                serial,
                 purpose="notification-registration",
                 fields={"platform": platform, "pushToken": push_token, "appID": app_id},
                 time=time,

@@ -12,10 +12,11 @@ from collections.abc import Mapping
 from core.protocol.keys import AuthenticatorKeys, UnlockProtection
 from core.protocol.signature import verify_signature
 from core.service.context import ServiceContext
-from core.service.errors import Unauthorized
+from core.service.errors import NotFound, Unauthorized
+from core.storage import Repositories
 from core.storage.records import AuthenticatorRecord
 
-__all__ = ["challenge_key_hash", "check_device_signature"]
+__all__ = ["challenge_key_hash", "check_device_signature", "signed_authenticator"]
 
 
 def challenge_key_hash(key: str) -> str:
@@ -39,3 +40,23 @@ def check_device_signature(
     signed = {**fields, "purpose": purpose, "serialNumber": authenticator.serial, "time": time}
     if not verify_signature(keys.instance_keys[UnlockProtection.DEVICE], signed, signature):
         raise Unauthorized("device signature does not verify")
+
+
+async def signed_authenticator(
+    ctx: ServiceContext,
+    tx: Repositories,
+    serial: str,
+    *,
+    purpose: str,
+    fields: Mapping[str, object],
+    time: float,
+    signature: str,
+) -> AuthenticatorRecord:
+    """The authenticator a device-signed request names, once its signature verifies."""
+    authenticator = await tx.authenticators.get(serial)
+    if authenticator is None:
+        raise NotFound(f"unknown authenticator {serial}")
+    check_device_signature(
+        ctx, authenticator, purpose=purpose, fields=fields, time=time, signature=signature
+    )
+    return authenticator

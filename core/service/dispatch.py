@@ -24,6 +24,7 @@ Every decision is a conditional update, so an answer that arrived meanwhile
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 from typing import Any
 
@@ -264,20 +265,10 @@ class PushService:
 
 
 def push_app_config(app: PushAppRecord) -> PushAppConfig:
-    """The stored push app in the push layer's own terms."""
-    return PushAppConfig(
-        app_id=app.app_id,
-        platform=app.platform,
-        fcm_project_id=app.fcm_project_id,
-        fcm_service_account=app.fcm_service_account,
-        fcm_legacy_server_key=app.fcm_legacy_server_key,
-        apns_auth=app.apns_auth,
-        apns_key_pem=app.apns_key_pem,
-        apns_key_id=app.apns_key_id,
-        apns_team_id=app.apns_team_id,
-        apns_cert_pem=app.apns_cert_pem,
-        apns_bundle_id=app.apns_bundle_id,
-        apns_environment=app.apns_environment,
-        endpoint=app.endpoint,
-        token_uri=app.token_uri,
-    )
+    """The stored push app in the push layer's own terms: every config field, copied by name.
+
+    A field the config gains must exist on the record too (an AttributeError in the
+    tests otherwise), so the two cannot drift apart silently.
+    """
+    names = [field.name for field in dataclasses.fields(PushAppConfig)]
+    return PushAppConfig(**{name: getattr(app, name) for name in names})

@@ -29,7 +29,7 @@ from core.protocol.session import (
     validate_response,
 )
 from core.service.context import ServiceContext
-from core.service.credentials import challenge_key_hash, check_device_signature
+from core.service.credentials import challenge_key_hash, signed_authenticator
 from core.service.errors import Conflict, Forbidden, InvalidInput, NotFound, ServiceError
 from core.service.lifecycle import decide
 from core.service.unit import Journal, Unit, header_dict
@@ -82,12 +82,10 @@ class ResponseService:
     async def fetch_pending(self, serial: str, *, time: float, signature: str) -> str | None:
         """The poll fallback: the newest unfetched pending challenge, once."""
         async with self._ctx.unit() as u:
-            authenticator = await u.tx.authenticators.get(serial)
-            if authenticator is None:
-                raise NotFound(f"unknown authenticator {serial}")
-            check_device_signature(
+            authenticator = await signed_authenticator(
                 self._ctx,
-                authenticator,
+                u.tx,
+                serial,
                 purpose="pending",
                 fields={},
                 time=time,
