@@ -17,7 +17,7 @@ Exception
     ├── SessionOutdated          http 409   an answer for a session already in a final state
     ├── InvalidMessageBody       http 400   a request/response body that is not valid JSON
     │                                       of the expected shape (after decryption)
-    ├── ServiceError (core.service.errors)   the use cases' errors, one class per status
+    ├── ServiceError (core.service_errors)   the use cases' errors, one class per status
     └── ApiError (core.api.http)             input and routing errors of an HTTP endpoint
 ```
 
