@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from core.api.http import ApiError, Request, Response, Router
 from core.api.validation import Fields, query_float
-from core.api.views import with_wire_fields
-from core.protocol.errors import PushSimError
+from core.api.views import wire_fields
 from core.service import CoreService
 
 _SERIAL = {"type": "string", "minLength": 10, "maxLength": 10}
@@ -45,7 +44,7 @@ def register(router: Router, service: CoreService) -> None:
         time = fields.number("time")
         signature = fields.string("signature", max_len=32)
         fields.done()
-        try:
+        with wire_fields():
             authenticator = await service.activation.register_push(
                 serial=request.params["serial"],
                 platform=platform,
@@ -54,9 +53,6 @@ def register(router: Router, service: CoreService) -> None:
                 time=time,
                 signature=signature,
             )
-        except PushSimError as exc:  # the service names record fields
-            with_wire_fields(exc)
-            raise
         return Response(
             200,
             {

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from core.protocol.errors import PushSimError
@@ -205,6 +207,9 @@ WIRE_FIELDS = {
     "apns_auth": "apns.auth",
     "apns_environment": "apns.environment",
     "user_id": "userID",
+    "request_id": "requestID",
+    "activation_type": "activationType",
+    "response_message": "responseMessage",
 }
 
 
@@ -217,3 +222,13 @@ def with_wire_fields(error: PushSimError) -> PushSimError:
         for e in error.validation_errors
     )
     return error
+
+
+@contextmanager
+def wire_fields() -> Iterator[None]:
+    """Around a service call: its errors leave with wire field names."""
+    try:
+        yield
+    except PushSimError as exc:
+        with_wire_fields(exc)
+        raise

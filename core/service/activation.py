@@ -78,7 +78,7 @@ class ActivationService:
         if activation_type != ACTIVATION_TYPE:
             raise InvalidInput(
                 "unsupported activation type",
-                validation_errors=[{"field": "activationType", "message": "must be offlineMDL"}],
+                validation_errors=[{"field": "activation_type", "message": "must be offlineMDL"}],
             )
         now = self._ctx.clock.now()
         async with self._ctx.unit() as u:

@@ -65,7 +65,7 @@ class LoginService:
             raise InvalidInput(
                 "invalid requestID",
                 validation_errors=[
-                    {"field": "requestID", "message": "1-64 of A-Z a-z 0-9 . _ : -"}
+                    {"field": "request_id", "message": "1-64 of A-Z a-z 0-9 . _ : -"}
                 ],
             )
         async with self._ctx.db.read() as repos:

@@ -122,8 +122,8 @@ class ResponseService:
             raise NotFound(f"unknown authenticator {serial}", extra={"check": "serial_matches"})
         if not isinstance(response_message, str):  # the API's boundary checks this already
             raise InvalidInput(
-                "responseMessage must be a string",
-                validation_errors=[{"field": "responseMessage", "message": "must be a string"}],
+                "response_message must be a string",
+                validation_errors=[{"field": "response_message", "message": "must be a string"}],
             )
         keys = AuthenticatorKeys.from_dict(dict(authenticator.keys))
         opened = open_response(response_message, keys)

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import httpx
+
 from core.api.views import WIRE_FIELDS
 
 SERVICE = Path(__file__).resolve().parents[2] / "core" / "service"
@@ -23,13 +25,8 @@ def test_the_service_speaks_no_wire_field_names() -> None:
         assert spoken == [], f"{path.name} names wire fields {spoken}"
 
 
-def test_every_translated_field_is_a_record_field() -> None:
-    from dataclasses import fields
-
-    from core.storage.records import DomainRecord, PushAppRecord, UserRecord
-
-    known = {f.name for record in (DomainRecord, PushAppRecord, UserRecord) for f in fields(record)}
-    assert set(WIRE_FIELDS) <= known
+def test_the_service_side_of_every_translation_is_a_python_name() -> None:
+    assert all(name.isidentifier() and name.islower() for name in WIRE_FIELDS)
 
 
 def test_errors_are_answered_with_wire_names() -> None:
@@ -47,3 +44,19 @@ def test_errors_are_answered_with_wire_names() -> None:
         {"field": "appID", "message": "unknown app ID"},
         {"field": "keywords", "message": "x"},
     ]
+
+
+async def test_the_api_answers_service_errors_with_wire_names(api: httpx.AsyncClient) -> None:
+    from tests.core.device_core import ADMIN
+    from tests.core.test_api_activation import REGISTER
+
+    bad_type = await api.post(
+        "/v1/users/register", json={**REGISTER, "activationType": "online"}, headers=ADMIN
+    )
+    assert [e["field"] for e in bad_type.json()["validationErrors"]] == ["activationType"]
+    bad_id = await api.post(
+        "/v1/users/alice@demo/login",
+        json={"credentials": {"passKey": "pushDemo-1234"}, "requestID": "no spaces"},
+    )
+    assert bad_id.status_code == 400
+    assert [e["field"] for e in bad_id.json()["validationErrors"]] == ["requestID"]
