@@ -21,7 +21,7 @@ import logging
 
 from core.events import Event, EventBus
 from core.storage import Database
-from core.storage.records import AuditRecord
+from core.storage.repo_audit import audit_record
 
 log = logging.getLogger(__name__)
 
@@ -34,22 +34,6 @@ def is_observation(event: Event) -> bool:
     if event.request_id is None:
         return False
     return event.source in PROVIDER_SOURCES or event.source.startswith("phone:")
-
-
-def audit_record(event: Event) -> AuditRecord:
-    details = dict(event.details)
-    details["observed"] = True
-    return AuditRecord(
-        request_id=event.request_id,
-        step=event.step,
-        kind=event.kind,
-        source=event.source,
-        target=event.target,
-        summary=event.summary,
-        raw=event.raw,
-        details=details,
-        time=event.time,
-    )
 
 
 class ObservationRecorder:
@@ -75,7 +59,7 @@ class ObservationRecorder:
             try:
                 async with self._db.transaction() as tx:
                     for event in batch:
-                        await tx.audit.append(audit_record(event))
+                        await tx.audit.append(audit_record(event, observed=True))
             except Exception:  # an observation lost is a trace gap, not a core failure
                 log.exception("could not store %d observations", len(batch))
             finally:

@@ -35,7 +35,7 @@ from core.provider_credentials import (
 from core.push.endpoints import ProviderEndpoints
 from core.seed import DEMO_DOMAIN, DEMO_PASSWORD, DEMO_USERS, DemoUser, seed_demo
 from core.server import CoreServer
-from core.service_errors import NotFound
+from core.service.errors import NotFound
 from core.settings import CoreSettings
 from core.workspace import Workspace, default_workspace_root
 from simulators.apns.server import ApnsMock

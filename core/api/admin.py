@@ -5,13 +5,12 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from core.api.admin_route import admin_route
 from core.api.http import ApiError, Request, Response, Router
 from core.api.validation import Fields
 from core.api.views import domain_json, push_app_json, user_json
 from core.service import CoreService
 from core.storage.records import PushAppRecord
-
-_ADMIN = {401: "admin token required"}
 
 DOMAIN_FIELDS = {
     # JSON name -> (record field, kind)
@@ -127,25 +126,16 @@ def register(router: Router, service: CoreService) -> None:
     directory = service.directory
 
     # -- domains ---------------------------------------------------------------
-    @router.route(
-        "GET",
-        "/v1/admin/domains",
-        summary="List domains",
-        tag="admin",
-        admin=True,
-        responses={200: "{domains: [...]}", **_ADMIN},
-    )
+    @admin_route(router, "GET /v1/admin/domains", "List domains", {200: "{domains: [...]}"})
     async def list_domains(request: Request) -> Response:
         return Response(200, {"domains": [domain_json(d) for d in await directory.list_domains()]})
 
-    @router.route(
-        "POST",
-        "/v1/admin/domains",
-        summary="Create a domain",
-        tag="admin",
-        admin=True,
+    @admin_route(
+        router,
+        "POST /v1/admin/domains",
+        "Create a domain",
+        {201: "the domain", 400: "invalid", 409: "exists"},
         body=DOMAIN_BODY,
-        responses={201: "the domain", 400: "invalid", 409: "exists", **_ADMIN},
     )
     async def create_domain(request: Request) -> Response:
         fields = Fields(request.json())
@@ -162,25 +152,18 @@ def register(router: Router, service: CoreService) -> None:
         domain = await directory.create_domain(directory.new_domain(name, app_name, **changes))
         return Response(201, domain_json(domain))
 
-    @router.route(
-        "GET",
-        "/v1/admin/domains/{name}",
-        summary="One domain",
-        tag="admin",
-        admin=True,
-        responses={200: "the domain", 404: "unknown", **_ADMIN},
+    @admin_route(
+        router, "GET /v1/admin/domains/{name}", "One domain", {200: "the domain", 404: "unknown"}
     )
     async def get_domain(request: Request) -> Response:
         return Response(200, domain_json(await directory.get_domain(request.params["name"])))
 
-    @router.route(
-        "PATCH",
-        "/v1/admin/domains/{name}",
-        summary="Change domain options",
-        tag="admin",
-        admin=True,
+    @admin_route(
+        router,
+        "PATCH /v1/admin/domains/{name}",
+        "Change domain options",
+        {200: "the domain", 400: "invalid", 404: "unknown"},
         body=DOMAIN_BODY,
-        responses={200: "the domain", 400: "invalid", 404: "unknown", **_ADMIN},
     )
     async def update_domain(request: Request) -> Response:
         fields = Fields(request.json())
@@ -189,106 +172,86 @@ def register(router: Router, service: CoreService) -> None:
         domain = await directory.update_domain(request.params["name"], changes)
         return Response(200, domain_json(domain))
 
-    @router.route(
-        "DELETE",
-        "/v1/admin/domains/{name}",
-        summary="Delete an empty domain",
-        tag="admin",
-        admin=True,
-        responses={204: "deleted", 404: "unknown", 409: "has users", **_ADMIN},
+    @admin_route(
+        router,
+        "DELETE /v1/admin/domains/{name}",
+        "Delete an empty domain",
+        {204: "deleted", 404: "unknown", 409: "has users"},
     )
     async def delete_domain(request: Request) -> Response:
         await directory.delete_domain(request.params["name"])
         return Response(204)
 
     # -- push apps -----------------------------------------------------------------
-    @router.route(
-        "GET",
-        "/v1/admin/push-apps",
-        summary="List push app configurations",
-        tag="admin",
-        admin=True,
-        responses={200: "{pushApps: [...]} (keys redacted)", **_ADMIN},
+    @admin_route(
+        router,
+        "GET /v1/admin/push-apps",
+        "List push app configurations",
+        {200: "{pushApps: [...]} (keys redacted)"},
     )
     async def list_push_apps(request: Request) -> Response:
         apps = await directory.list_push_apps()
         return Response(200, {"pushApps": [push_app_json(a) for a in apps]})
 
-    @router.route(
-        "POST",
-        "/v1/admin/push-apps",
-        summary="Create a push app configuration",
-        tag="admin",
-        admin=True,
+    @admin_route(
+        router,
+        "POST /v1/admin/push-apps",
+        "Create a push app configuration",
+        {201: "the configuration (keys redacted)", 400: "invalid", 409: "exists"},
         body=PUSH_APP_BODY,
-        responses={
-            201: "the configuration (keys redacted)",
-            400: "invalid",
-            409: "exists",
-            **_ADMIN,
-        },
     )
     async def create_push_app(request: Request) -> Response:
         app = parse_push_app(Fields(request.json()), service.context.clock.now())
         return Response(201, push_app_json(await directory.put_push_app(app, replace=False)))
 
-    @router.route(
-        "GET",
-        "/v1/admin/push-apps/{appID}",
-        summary="One push app configuration",
-        tag="admin",
-        admin=True,
-        responses={200: "keys redacted", 404: "unknown", **_ADMIN},
+    @admin_route(
+        router,
+        "GET /v1/admin/push-apps/{appID}",
+        "One push app configuration",
+        {200: "keys redacted", 404: "unknown"},
     )
     async def get_push_app(request: Request) -> Response:
         return Response(200, push_app_json(await directory.get_push_app(request.params["appID"])))
 
-    @router.route(
-        "PUT",
-        "/v1/admin/push-apps/{appID}",
-        summary="Replace a push app configuration",
-        tag="admin",
-        admin=True,
+    @admin_route(
+        router,
+        "PUT /v1/admin/push-apps/{appID}",
+        "Replace a push app configuration",
+        {200: "keys redacted", 400: "invalid", 404: "unknown"},
         body=PUSH_APP_BODY,
-        responses={200: "keys redacted", 400: "invalid", 404: "unknown", **_ADMIN},
     )
     async def replace_push_app(request: Request) -> Response:
         fields = Fields(request.json())
         app = parse_push_app(fields, service.context.clock.now(), request.params["appID"])
         return Response(200, push_app_json(await directory.put_push_app(app, replace=True)))
 
-    @router.route(
-        "DELETE",
-        "/v1/admin/push-apps/{appID}",
-        summary="Delete a push app configuration",
-        tag="admin",
-        admin=True,
-        responses={204: "deleted", 404: "unknown", **_ADMIN},
+    @admin_route(
+        router,
+        "DELETE /v1/admin/push-apps/{appID}",
+        "Delete a push app configuration",
+        {204: "deleted", 404: "unknown"},
     )
     async def delete_push_app(request: Request) -> Response:
         await directory.delete_push_app(request.params["appID"])
         return Response(204)
 
     # -- users ---------------------------------------------------------------------
-    @router.route(
-        "GET",
-        "/v1/admin/users",
-        summary="List users (?domain=)",
-        tag="admin",
-        admin=True,
+    @admin_route(
+        router,
+        "GET /v1/admin/users",
+        "List users (?domain=)",
+        {200: "{users: [...]}"},
         query={"domain": "only this domain"},
-        responses={200: "{users: [...]}", **_ADMIN},
     )
     async def list_users(request: Request) -> Response:
         users = await directory.list_users(request.query.get("domain"))
         return Response(200, {"users": [user_json(u) for u in users]})
 
-    @router.route(
-        "POST",
-        "/v1/admin/users",
-        summary="Create a user (password stored as scrypt hash)",
-        tag="admin",
-        admin=True,
+    @admin_route(
+        router,
+        "POST /v1/admin/users",
+        "Create a user (password stored as scrypt hash)",
+        {201: "the user", 400: "invalid", 404: "unknown domain", 409: "exists"},
         body={
             "type": "object",
             "required": ["userID", "domain"],
@@ -298,7 +261,6 @@ def register(router: Router, service: CoreService) -> None:
                 "password": {"type": "string"},
             },
         },
-        responses={201: "the user", 400: "invalid", 404: "unknown domain", 409: "exists", **_ADMIN},
     )
     async def create_user(request: Request) -> Response:
         fields = Fields(request.json())
@@ -308,29 +270,25 @@ def register(router: Router, service: CoreService) -> None:
         fields.done()
         return Response(201, user_json(await directory.create_user(user_id, domain, password)))
 
-    @router.route(
-        "GET",
-        "/v1/admin/users/{userID}@{domain}",
-        summary="One user",
-        tag="admin",
-        admin=True,
-        responses={200: "the user", 404: "unknown", **_ADMIN},
+    @admin_route(
+        router,
+        "GET /v1/admin/users/{userID}@{domain}",
+        "One user",
+        {200: "the user", 404: "unknown"},
     )
     async def get_user(request: Request) -> Response:
         user = await directory.get_user(request.params["userID"], request.params["domain"])
         return Response(200, user_json(user))
 
-    @router.route(
-        "PATCH",
-        "/v1/admin/users/{userID}@{domain}",
-        summary="Set password or lock state",
-        tag="admin",
-        admin=True,
+    @admin_route(
+        router,
+        "PATCH /v1/admin/users/{userID}@{domain}",
+        "Set password or lock state",
+        {200: "the user", 400: "invalid", 404: "unknown"},
         body={
             "type": "object",
             "properties": {"password": {"type": "string"}, "locked": {"type": "boolean"}},
         },
-        responses={200: "the user", 400: "invalid", 404: "unknown", **_ADMIN},
     )
     async def update_user(request: Request) -> Response:
         fields = Fields(request.json())
@@ -342,25 +300,21 @@ def register(router: Router, service: CoreService) -> None:
         )
         return Response(200, user_json(user))
 
-    @router.route(
-        "POST",
-        "/v1/admin/users/{userID}@{domain}/unlock",
-        summary="Clear lockout, failed attempts and reject cool-down",
-        tag="admin",
-        admin=True,
-        responses={200: "the user", 404: "unknown", **_ADMIN},
+    @admin_route(
+        router,
+        "POST /v1/admin/users/{userID}@{domain}/unlock",
+        "Clear lockout, failed attempts and reject cool-down",
+        {200: "the user", 404: "unknown"},
     )
     async def unlock_user(request: Request) -> Response:
         user = await directory.unlock_user(request.params["userID"], request.params["domain"])
         return Response(200, user_json(user))
 
-    @router.route(
-        "DELETE",
-        "/v1/admin/users/{userID}@{domain}",
-        summary="Delete a user",
-        tag="admin",
-        admin=True,
-        responses={204: "deleted", 404: "unknown", **_ADMIN},
+    @admin_route(
+        router,
+        "DELETE /v1/admin/users/{userID}@{domain}",
+        "Delete a user",
+        {204: "deleted", 404: "unknown"},
     )
     async def delete_user(request: Request) -> Response:
         await directory.delete_user(request.params["userID"], request.params["domain"])

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
-from core.service_sessions import Trace
+from core.protocol.errors import PushSimError
+from core.service.sessions import Trace
 from core.storage.records import (
     AuditRecord,
     AuthenticatorRecord,
@@ -190,3 +193,42 @@ def trace_json(trace: Trace) -> dict[str, Any]:
         "checks": trace.checks,
         "failedCheck": trace.failed_check,
     }
+
+
+# The service names invalid input by record field; the API speaks the wire names.
+WIRE_FIELDS = {
+    "mobile_app_name": "mobileApplicationName",
+    "request_method": "requestMethod",
+    "push_timeout": "pushTimeout",
+    "lockout_threshold": "lockoutThreshold",
+    "app_id": "appID",
+    "token_uri": "tokenURI",
+    "fcm_service_account": "fcm.serviceAccount",
+    "apns_auth": "apns.auth",
+    "apns_environment": "apns.environment",
+    "user_id": "userID",
+    "request_id": "requestID",
+    "activation_type": "activationType",
+    "response_message": "responseMessage",
+}
+
+
+def with_wire_fields(error: PushSimError) -> PushSimError:
+    """The same error, its validation errors naming wire fields."""
+    error.validation_errors = tuple(
+        {**e, "field": WIRE_FIELDS.get(e.get("field", ""), e.get("field", ""))}
+        if "field" in e
+        else e
+        for e in error.validation_errors
+    )
+    return error
+
+
+@contextmanager
+def wire_fields() -> Iterator[None]:
+    """Around a service call: its errors leave with wire field names."""
+    try:
+        yield
+    except PushSimError as exc:
+        with_wire_fields(exc)
+        raise

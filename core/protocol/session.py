@@ -20,8 +20,10 @@ that says which checks ran, which one failed, and what the session becomes:
 * everything holds -> ``ACCEPTED``, or ``REFUSED`` ("rejected by user") for a reject.
 
 The caller needs the session before it can validate, and the request ID is
-inside the encrypted body: ``request_id_of_response`` peeks at it (it never
-raises), then the caller loads the session and calls ``validate_response``.
+inside the encrypted body: the caller opens the message once
+(``open_response`` -> ``Opened``, never raises for a bad message), reads the
+request ID from it, loads the session and hands the same ``Opened`` value to
+``validate_response``.
 """
 
 from __future__ import annotations
@@ -47,14 +49,17 @@ from core.protocol.signature import verify_signature
 __all__ = [
     "FINAL_STATUSES",
     "OUTCOME_TRIGGERS",
+    "REFUSAL_STATUS",
     "TRANSITIONS",
     "Check",
     "CheckResult",
+    "Opened",
     "SessionFacts",
     "SessionStatus",
     "SessionTrigger",
     "Verdict",
     "next_status",
+    "open_response",
     "request_id_of_response",
     "validate_response",
 ]
@@ -125,8 +130,9 @@ class Check(StrEnum):
     NUMBER_MATCHES = "number_matches"
 
 
-# What the device API answers when a check fails without deciding the session.
-_ERROR_STATUS: dict[Check, int] = {
+# The one refusal table: what the device API answers when a check fails
+# without deciding the session (the service maps the status to its error).
+REFUSAL_STATUS: dict[Check, int] = {
     Check.SECURE_CHANNEL_TAG: 400,
     Check.SERIAL_MATCHES: 403,
     Check.SESSION_EXISTS: 404,
@@ -189,34 +195,63 @@ class Verdict:
         """200 when the message decided the session, else the 4xx for the failed check."""
         if self.outcome is not None or self.failed is None:
             return 200
-        return _ERROR_STATUS[self.failed]
+        return REFUSAL_STATUS[self.failed]
 
 
-def _open_response(
-    message: str, keys: AuthenticatorKeys
-) -> tuple[SecureChannelHeader, ChallengeResponse | str]:
-    """Open a type-4 message: header and body, or header and why the body is bad."""
-    opened = open_message(message, keys=keys.device_to_server, expected_type=MessageType.RESPONSE)
-    if opened.protection is not Protection.ENCRYPT_AND_MAC:
-        return opened.header, "response not encrypted (protection must be 0x01)"
+@dataclass(frozen=True, kw_only=True)
+class Opened:
+    """A type-4 message opened once: its authentic header, its body (or why it is bad), the keys.
+
+    The service opens the answer once, reads the request ID from it to find
+    the session, and hands the same value to ``validate_response``: the tag is
+    verified, the body decrypted and the header parsed exactly once.
+    """
+
+    header: SecureChannelHeader
+    body: ChallengeResponse | str
+    keys: AuthenticatorKeys
+
+    @property
+    def response(self) -> ChallengeResponse | None:
+        return self.body if isinstance(self.body, ChallengeResponse) else None
+
+    @property
+    def request_id(self) -> str | None:
+        return None if self.response is None else self.response.request_id
+
+
+def open_response(message: str, keys: AuthenticatorKeys) -> Opened | None:
+    """Open a type-4 message; ``None`` when it is not authentic (a remote fault, never raised).
+
+    ``message`` must be a string: the API checks that at its boundary, so a
+    ``TypeError`` here is a local bug and is not disguised as a bad tag.
+    """
     try:
-        return opened.header, ChallengeResponse.from_bytes(opened.body)
-    except InvalidMessageBody as exc:
-        return opened.header, exc.reason
-
-
-def request_id_of_response(message: str, *, keys: AuthenticatorKeys) -> str | None:
-    """The request ID an authentic response names, or ``None`` (never raises)."""
-    try:
-        _, body = _open_response(message, keys)
-    except (SecureChannelError, TypeError):
+        opened = open_message(
+            message, keys=keys.device_to_server, expected_type=MessageType.RESPONSE
+        )
+    except SecureChannelError:
         return None
-    return body.request_id if isinstance(body, ChallengeResponse) else None
+    body: ChallengeResponse | str
+    if opened.protection is not Protection.ENCRYPT_AND_MAC:
+        body = "response not encrypted (protection must be 0x01)"
+    else:
+        try:
+            body = ChallengeResponse.from_bytes(opened.body)
+        except InvalidMessageBody as exc:
+            body = exc.reason
+    return Opened(header=opened.header, body=body, keys=keys)
+
+
+def request_id_of_response(message: str | Opened | None, *, keys: AuthenticatorKeys) -> str | None:
+    """The request ID an authentic response names, or ``None`` (a bad message never raises)."""
+    opened = open_response(message, keys) if isinstance(message, str) else message
+    return None if opened is None else opened.request_id
 
 
 def validate_response(
     *,
-    message: str,
+    message: str | Opened | None,
     authenticator_serial: str,
     authenticator_active: bool,
     keys: AuthenticatorKeys,
@@ -226,8 +261,10 @@ def validate_response(
 ) -> Verdict:
     """Run every check in ``Check`` order; see the module docstring for outcomes.
 
-    ``nonce_is_fresh(serial, nonce)`` must remember the nonce (it is called
-    only for messages that are about to decide the session).
+    ``message`` is the hex message or the ``Opened`` value the caller already
+    made of it (``None``: it did not open). ``nonce_is_fresh(serial, nonce)``
+    must remember the nonce (it is called only for messages that are about to
+    decide the session).
     """
     results: list[CheckResult] = []
     header: SecureChannelHeader | None = None
@@ -247,10 +284,12 @@ def validate_response(
             header=header,
         )
 
-    try:
-        header, body = _open_response(message, keys)
-    except (SecureChannelError, TypeError):
+    if not (message is None or isinstance(message, str | Opened)):
+        raise TypeError("message must be a hex string or an Opened response")
+    opened = open_response(message, keys) if isinstance(message, str) else message
+    if opened is None:
         return fail(Check.SECURE_CHANNEL_TAG, SecureChannelError.MESSAGE, None)
+    header, body = opened.header, opened.body
     if isinstance(body, str):
         return fail(Check.SECURE_CHANNEL_TAG, f"authentic message, invalid body: {body}", None)
     response = body

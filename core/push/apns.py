@@ -146,7 +146,14 @@ class ApnsSender:
             try:
                 token = self._tokens.get(self._key)
             except CredentialsError as exc:
-                return self._attempt(PushOutcome.AUTH_ERROR, None, str(exc), body, shown)
+                return PushAttempt.of(
+                    "apns",
+                    PushOutcome.AUTH_ERROR,
+                    None,
+                    str(exc),
+                    request_body=body,
+                    request_headers=shown,
+                )
             headers["authorization"] = f"bearer {token}"
             shown["authorization"] = "bearer <provider token>"
         url = f"{self._base}/3/device/{notification.token}"
@@ -155,55 +162,38 @@ class ApnsSender:
                 url, content=body.encode(), headers=headers, timeout=self._timeout
             )
         except httpx.HTTPError as exc:
-            return self._attempt(
-                PushOutcome.RETRYABLE, None, f"APNs unreachable: {exc!r}", body, shown
+            return PushAttempt.of(
+                "apns",
+                PushOutcome.RETRYABLE,
+                None,
+                f"APNs unreachable: {exc!r}",
+                request_body=body,
+                request_headers=shown,
             )
         if response.status_code == 200:
-            return self._attempt(
+            return PushAttempt.of(
+                "apns",
                 PushOutcome.DELIVERED,
                 200,
                 "accepted",
-                body,
-                shown,
+                request_body=body,
+                request_headers=shown,
                 message_id=response.headers.get("apns-id", apns_id),
             )
         reason = _reason(response)
         if reason in _STALE_TOKEN_REASONS and self._tokens is not None:
             self._tokens.invalidate()
-        return self._attempt(
+        return PushAttempt.of(
+            "apns",
             classify_apns(response.status_code, reason),
             response.status_code,
             reason,
-            body,
-            shown,
+            request_body=body,
+            request_headers=shown,
             response_body=response.text,
             retry_after=parse_retry_after(
                 response.headers.get("retry-after"), now=self._clock.now()
             ),
-        )
-
-    def _attempt(
-        self,
-        outcome: PushOutcome,
-        status: int | None,
-        reason: str,
-        body: str,
-        headers: dict[str, str],
-        *,
-        response_body: str = "",
-        message_id: str | None = None,
-        retry_after: float | None = None,
-    ) -> PushAttempt:
-        return PushAttempt(
-            outcome=outcome,
-            service="apns",
-            status=status,
-            reason=reason,
-            request_body=body,
-            request_headers=headers,
-            response_body=response_body,
-            message_id=message_id,
-            retry_after=retry_after,
         )
 
 

@@ -22,12 +22,12 @@ import httpx
 from core.clock import Clock
 from core.push.apns import ApnsSender, ApnsTokenKey, ProviderTokenCache
 from core.push.clients import ClientFactory, ClientSpec, default_client_factory
+from core.push.config import PushAppConfig
 from core.push.endpoints import ProviderEndpoints
 from core.push.fcm import CredentialsError, FcmSender, OAuthTokenCache, ServiceAccount
 from core.push.retry import backoff_delay
 from core.push.transport import PushAttempt, PushNotification, PushOutcome, PushTransport
 from core.settings import CoreSettings
-from core.storage.records import PushAppRecord
 
 LEGACY_FCM_REFUSED = (
     "legacy FCM API is shut down: configure an FCM service account (HTTP v1)"
@@ -100,14 +100,14 @@ class PushDispatcher:
             )
         return self._provider_tokens[cache_key]
 
-    def transport_for(self, app: PushAppRecord) -> PushTransport:
+    def transport_for(self, app: PushAppConfig) -> PushTransport:
         if app.platform == "android":
             return self._fcm(app)
         if app.platform == "ios":
             return self._apns(app)
         raise PushConfigError(f"push app {app.app_id} has unknown platform {app.platform!r}")
 
-    def _fcm(self, app: PushAppRecord) -> FcmSender:
+    def _fcm(self, app: PushAppConfig) -> FcmSender:
         if not app.fcm_service_account:
             if app.fcm_legacy_server_key:
                 raise PushConfigError(LEGACY_FCM_REFUSED)
@@ -137,7 +137,7 @@ class PushDispatcher:
             timeout=self._settings.provider_timeout,
         )
 
-    def _apns(self, app: PushAppRecord) -> ApnsSender:
+    def _apns(self, app: PushAppConfig) -> ApnsSender:
         key: ApnsTokenKey | None = None
         cert: str | None = None
         if app.apns_auth == "certificate":
@@ -178,7 +178,7 @@ class PushDispatcher:
     async def dispatch(
         self,
         *,
-        app: PushAppRecord,
+        app: PushAppConfig,
         notification: PushNotification,
         challenge_key: str,
         on_attempt: AttemptHook | None = None,

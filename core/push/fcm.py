@@ -116,7 +116,9 @@ class OAuthTokenCache:
             assertion = jwt.encode(claims, account.private_key, algorithm="RS256", headers=headers)
         except (ValueError, TypeError, jwt.PyJWTError) as exc:
             raise TokenRequestFailed(
-                _attempt(PushOutcome.AUTH_ERROR, None, f"service account key unusable: {exc}")
+                PushAttempt.of(
+                    "fcm", PushOutcome.AUTH_ERROR, None, f"service account key unusable: {exc}"
+                )
             ) from exc
         try:
             response = await client.post(
@@ -126,7 +128,9 @@ class OAuthTokenCache:
             )
         except httpx.HTTPError as exc:
             raise TokenRequestFailed(
-                _attempt(PushOutcome.RETRYABLE, None, f"OAuth token endpoint unreachable: {exc!r}")
+                PushAttempt.of(
+                    "fcm", PushOutcome.RETRYABLE, None, f"OAuth token endpoint unreachable: {exc!r}"
+                )
             ) from exc
         body = _json(response)
         token, expires_in = body.get("access_token"), body.get("expires_in", 3600)
@@ -140,7 +144,8 @@ class OAuthTokenCache:
             else PushOutcome.AUTH_ERROR
         )
         raise TokenRequestFailed(
-            _attempt(
+            PushAttempt.of(
+                "fcm",
                 outcome,
                 response.status_code,
                 f"OAuth token request refused: {error.strip()}",
@@ -148,28 +153,6 @@ class OAuthTokenCache:
                 retry_after=parse_retry_after(response.headers.get("retry-after"), now=now),
             )
         )
-
-
-def _attempt(
-    outcome: PushOutcome,
-    status: int | None,
-    reason: str,
-    *,
-    request_body: str = "",
-    response_body: str = "",
-    message_id: str | None = None,
-    retry_after: float | None = None,
-) -> PushAttempt:
-    return PushAttempt(
-        outcome=outcome,
-        service="fcm",
-        status=status,
-        reason=reason,
-        request_body=request_body,
-        response_body=response_body,
-        message_id=message_id,
-        retry_after=retry_after,
-    )
 
 
 def _json(response: httpx.Response) -> dict[str, Any]:
@@ -277,13 +260,14 @@ class FcmSender:
                 timeout=self._timeout,
             )
         except httpx.HTTPError as exc:
-            return _attempt(
-                PushOutcome.RETRYABLE, None, f"FCM unreachable: {exc!r}", request_body=body
+            return PushAttempt.of(
+                "fcm", PushOutcome.RETRYABLE, None, f"FCM unreachable: {exc!r}", request_body=body
             )
         data = _json(response)
         if response.status_code == 200:
             name = data.get("name")
-            return _attempt(
+            return PushAttempt.of(
+                "fcm",
                 PushOutcome.DELIVERED,
                 200,
                 "accepted",
@@ -292,7 +276,8 @@ class FcmSender:
                 message_id=name if isinstance(name, str) else None,
             )
         code = fcm_error_code(data) or f"HTTP {response.status_code}"
-        return _attempt(
+        return PushAttempt.of(
+            "fcm",
             classify_fcm(response.status_code, code),
             response.status_code,
             code,

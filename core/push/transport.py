@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Protocol
+from typing import Any, Protocol
 
 
 class PushOutcome(StrEnum):
@@ -54,6 +54,18 @@ class PushAttempt:
     response_body: str = ""
     message_id: str | None = None
     retry_after: float | None = None  # seconds, when the provider said so
+
+    @classmethod
+    def of(
+        cls,
+        service: str,
+        outcome: PushOutcome,
+        status: int | None,
+        reason: str,
+        **wire: Any,
+    ) -> PushAttempt:
+        """One sender's attempt; ``wire`` is what went over it (bodies, headers, IDs)."""
+        return cls(outcome=outcome, service=service, status=status, reason=reason, **wire)
 
 
 class PushTransport(Protocol):

@@ -1,8 +1,9 @@
-"""Rows of the core database as frozen dataclasses (plain strings, no protocol types).
+"""Rows of the core database as frozen dataclasses.
 
-The storage layer stays ignorant of the protocol: statuses and protections are
-stored as their string values, keys as the hex dicts the protocol produces.
-The service converts at its edge.
+A session's status is the protocol's ``SessionStatus`` (the lifecycle table
+owns that vocabulary). Other statuses and protections are stored as their
+string values, keys as the hex dicts the protocol produces; the service
+converts at its edge.
 """
 
 from __future__ import annotations
@@ -10,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
+
+from core.protocol.session import SessionStatus
 
 # authenticator statuses (SPEC §2.1)
 AUTH_PENDING = "pending"
@@ -127,7 +130,7 @@ class SessionRecord:
     challenge: str
     protection: str
     keyword: str | None
-    status: str
+    status: SessionStatus
     reason: str
     number: int | None
     numbers: tuple[int, ...] | None

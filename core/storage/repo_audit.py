@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import aiosqlite
 
+from core.events import Event
 from core.storage.base import Repository, from_json, to_json
 from core.storage.records import AuditRecord
 
@@ -22,6 +23,35 @@ def _audit(row: aiosqlite.Row) -> AuditRecord:
         body=from_json(row["body"]),
         details=from_json(row["details"]) or {},
         time=float(row["time"]),
+    )
+
+
+def audit_record(event: Event, *, observed: bool = False) -> AuditRecord:
+    """The one event -> audit row converter.
+
+    The core's own events carry a message's header and body as details; they
+    get their own columns. Events observed from another lane (phones,
+    providers) are stored as they came, marked ``observed``.
+    """
+    details = dict(event.details)
+    header = body = None
+    if observed:
+        details["observed"] = True
+    else:
+        header = details.pop("header", None)
+        body = details.pop("body", None)
+    return AuditRecord(
+        request_id=event.request_id,
+        step=event.step,
+        kind=event.kind,
+        source=event.source,
+        target=event.target,
+        summary=event.summary,
+        raw=event.raw,
+        header=header,
+        body=body,
+        details=details,
+        time=event.time,
     )
 
 

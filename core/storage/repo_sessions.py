@@ -9,10 +9,11 @@ from typing import Any
 
 import aiosqlite
 
+from core.protocol.session import SessionStatus
 from core.storage.base import Repository, from_json, to_json
 from core.storage.records import SessionRecord
 
-PENDING = "pending"
+PENDING = SessionStatus.PENDING
 
 
 def _session(row: aiosqlite.Row) -> SessionRecord:
@@ -26,7 +27,7 @@ def _session(row: aiosqlite.Row) -> SessionRecord:
         challenge=row["challenge"],
         protection=row["protection"],
         keyword=row["keyword"],
-        status=row["status"],
+        status=SessionStatus(row["status"]),
         reason=row["reason"],
         number=row["number"],
         numbers=None if numbers is None else tuple(int(n) for n in numbers),
@@ -144,7 +145,7 @@ class SessionRepository(Repository):
         self,
         request_id: str,
         *,
-        status: str,
+        status: SessionStatus,
         reason: str,
         decided: float,
         user_rejected: bool = False,

@@ -12,8 +12,10 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
 from core.clock import FrozenClock
 from core.push.clients import ClientSpec
+from core.push.config import PushAppConfig
 from core.push.dispatcher import PushDispatcher
 from core.push.endpoints import ProviderEndpoints
+from core.service.dispatch import push_app_config
 from core.settings import FAST_TEST_SETTINGS, CoreSettings
 from core.storage.records import PushAppRecord, SessionRecord
 
@@ -199,3 +201,11 @@ def session_record(request_id: str, **changes: object) -> SessionRecord:
     }
     values.update(changes)
     return SessionRecord(**values)  # type: ignore[arg-type]
+
+
+def fcm_config(**changes: object) -> PushAppConfig:
+    return push_app_config(fcm_app(**changes))
+
+
+def apns_config(**changes: object) -> PushAppConfig:
+    return push_app_config(apns_app(**changes))

@@ -13,7 +13,7 @@ from tests.core.helpers_core import (
     EC_PUBLIC,
     FakeProviders,
     SleepRecorder,
-    apns_app,
+    apns_config,
     apns_error,
     make_dispatcher,
 )
@@ -39,7 +39,7 @@ def notification(**changes: object) -> PushNotification:
 async def test_delivered_with_headers_payload_and_provider_token() -> None:
     providers = FakeProviders()
     result = await make_dispatcher(providers).dispatch(
-        app=apns_app(), notification=notification(), challenge_key="k"
+        app=apns_config(), notification=notification(), challenge_key="k"
     )
     assert result.outcome is PushOutcome.DELIVERED
     (send,) = providers.requests
@@ -68,7 +68,7 @@ async def test_delivered_with_headers_payload_and_provider_token() -> None:
 async def test_bundle_id_is_the_topic_when_configured() -> None:
     providers = FakeProviders()
     await make_dispatcher(providers).dispatch(
-        app=apns_app(apns_bundle_id="com.example.bundle"),
+        app=apns_config(apns_bundle_id="com.example.bundle"),
         notification=notification(),
         challenge_key="k",
     )
@@ -81,7 +81,7 @@ async def test_provider_token_reused_then_renewed_after_refresh_interval() -> No
     dispatcher = make_dispatcher(providers, clock=clock)
 
     async def token() -> str:
-        await dispatcher.dispatch(app=apns_app(), notification=notification(), challenge_key="k")
+        await dispatcher.dispatch(app=apns_config(), notification=notification(), challenge_key="k")
         return providers.requests[-1].headers["authorization"]
 
     first = await token()
@@ -97,7 +97,7 @@ async def test_unregistered_and_bad_device_token(status: int, reason: str) -> No
     providers = FakeProviders()
     providers.apns_answers = [apns_error(status, reason)]
     result = await make_dispatcher(providers).dispatch(
-        app=apns_app(), notification=notification(), challenge_key="k"
+        app=apns_config(), notification=notification(), challenge_key="k"
     )
     assert result.outcome is PushOutcome.UNREGISTERED
     assert result.reason == f"apns: {reason}"
@@ -118,7 +118,7 @@ async def test_auth_errors_fail_with_provider_reason(status: int, reason: str) -
     providers.apns_answers = [apns_error(status, reason)]
     dispatcher = make_dispatcher(providers)
     result = await dispatcher.dispatch(
-        app=apns_app(), notification=notification(), challenge_key="k"
+        app=apns_config(), notification=notification(), challenge_key="k"
     )
     assert result.outcome is PushOutcome.AUTH_ERROR
     assert result.reason == f"apns: {reason}"
@@ -130,9 +130,9 @@ async def test_expired_provider_token_is_dropped_from_the_cache() -> None:
     clock = FrozenClock()
     dispatcher = make_dispatcher(providers, clock=clock)
     providers.apns_answers = [apns_error(403, "ExpiredProviderToken")]
-    await dispatcher.dispatch(app=apns_app(), notification=notification(), challenge_key="k")
+    await dispatcher.dispatch(app=apns_config(), notification=notification(), challenge_key="k")
     clock.advance(1)  # a new token has a new iat
-    await dispatcher.dispatch(app=apns_app(), notification=notification(), challenge_key="k")
+    await dispatcher.dispatch(app=apns_config(), notification=notification(), challenge_key="k")
     first, second = (r.headers["authorization"] for r in providers.requests)
     assert first != second
 
@@ -151,7 +151,7 @@ async def test_retryable_with_backoff_then_failure(status: int, reason: str) -> 
     providers.apns_answers = [apns_error(status, reason)] * 4
     sleep = SleepRecorder()
     result = await make_dispatcher(providers, sleep=sleep).dispatch(
-        app=apns_app(), notification=notification(), challenge_key="k"
+        app=apns_config(), notification=notification(), challenge_key="k"
     )
     assert result.outcome is PushOutcome.RETRYABLE
     assert len(result.attempts) == 4
@@ -162,7 +162,7 @@ async def test_other_errors_are_rejected() -> None:
     providers = FakeProviders()
     providers.apns_answers = [apns_error(400, "BadPriority")]
     result = await make_dispatcher(providers).dispatch(
-        app=apns_app(), notification=notification(), challenge_key="k"
+        app=apns_config(), notification=notification(), challenge_key="k"
     )
     assert result.outcome is PushOutcome.REJECTED
     assert result.reason == "apns: BadPriority"
@@ -170,7 +170,7 @@ async def test_other_errors_are_rejected() -> None:
 
 async def test_certificate_auth_sends_no_bearer_token() -> None:
     providers = FakeProviders()
-    app = apns_app(apns_auth="certificate", apns_cert_pem="-----BEGIN CERTIFICATE-----")
+    app = apns_config(apns_auth="certificate", apns_cert_pem="-----BEGIN CERTIFICATE-----")
     result = await make_dispatcher(providers).dispatch(
         app=app, notification=notification(), challenge_key="k"
     )
@@ -182,7 +182,7 @@ async def test_certificate_auth_sends_no_bearer_token() -> None:
 async def test_token_auth_without_key_is_a_configuration_error() -> None:
     providers = FakeProviders()
     result = await make_dispatcher(providers).dispatch(
-        app=apns_app(apns_key_pem=None), notification=notification(), challenge_key="k"
+        app=apns_config(apns_key_pem=None), notification=notification(), challenge_key="k"
     )
     assert result.outcome is PushOutcome.REJECTED
     assert "needs an APNs token key" in result.reason
@@ -192,7 +192,9 @@ async def test_token_auth_without_key_is_a_configuration_error() -> None:
 async def test_oversized_payload_falls_back_to_challenge_key() -> None:
     providers = FakeProviders()
     result = await make_dispatcher(providers).dispatch(
-        app=apns_app(), notification=notification(request_message="ab" * 2100), challenge_key="ck"
+        app=apns_config(),
+        notification=notification(request_message="ab" * 2100),
+        challenge_key="ck",
     )
     assert result.challenge_key_used
     payload = json.loads(providers.requests[0].content)

@@ -16,7 +16,7 @@ from tests.core.helpers_core import (
     RSA_PUBLIC,
     FakeProviders,
     SleepRecorder,
-    fcm_app,
+    fcm_config,
     fcm_error,
     make_dispatcher,
 )
@@ -41,7 +41,7 @@ async def test_delivered_message_shape_and_oauth_assertion() -> None:
     providers = FakeProviders()
     dispatcher = make_dispatcher(providers)
     result = await dispatcher.dispatch(
-        app=fcm_app(), notification=notification(), challenge_key="k"
+        app=fcm_config(), notification=notification(), challenge_key="k"
     )
     assert result.outcome is PushOutcome.DELIVERED
     assert result.attempts[0].message_id == "projects/pushsim-demo/messages/1"
@@ -77,10 +77,10 @@ async def test_access_token_is_cached_until_near_expiry() -> None:
     clock = FrozenClock()
     dispatcher = make_dispatcher(providers, clock=clock)
     for _ in range(3):
-        await dispatcher.dispatch(app=fcm_app(), notification=notification(), challenge_key="k")
+        await dispatcher.dispatch(app=fcm_config(), notification=notification(), challenge_key="k")
     assert providers.token_count == 1
     clock.advance(3600 - 200)  # inside the refresh margin (300 s) before expiry
-    await dispatcher.dispatch(app=fcm_app(), notification=notification(), challenge_key="k")
+    await dispatcher.dispatch(app=fcm_config(), notification=notification(), challenge_key="k")
     assert providers.token_count == 2
     assert providers.sends()[-1].headers["authorization"] == "Bearer at-2"
 
@@ -96,7 +96,7 @@ async def test_unregistered_is_final_without_retry(answer: httpx.Response, reaso
     providers = FakeProviders()
     providers.fcm_answers = [answer]
     result = await make_dispatcher(providers).dispatch(
-        app=fcm_app(), notification=notification(), challenge_key="k"
+        app=fcm_config(), notification=notification(), challenge_key="k"
     )
     assert result.outcome is PushOutcome.UNREGISTERED
     assert len(result.attempts) == 1
@@ -115,7 +115,7 @@ async def test_retryable_then_delivered_honours_retry_after(status: int, code: s
     ]
     sleep = SleepRecorder()
     result = await make_dispatcher(providers, sleep=sleep).dispatch(
-        app=fcm_app(), notification=notification(), challenge_key="k"
+        app=fcm_config(), notification=notification(), challenge_key="k"
     )
     assert result.outcome is PushOutcome.DELIVERED
     assert len(result.attempts) == 3
@@ -128,7 +128,7 @@ async def test_retry_after_is_capped_and_retries_are_bounded() -> None:
     providers.fcm_answers = [fcm_error(503, "UNAVAILABLE", retry_after="86400")] * 10
     sleep = SleepRecorder()
     result = await make_dispatcher(providers, sleep=sleep).dispatch(
-        app=fcm_app(), notification=notification(), challenge_key="k"
+        app=fcm_config(), notification=notification(), challenge_key="k"
     )
     assert result.outcome is PushOutcome.RETRYABLE
     assert result.exhausted
@@ -147,7 +147,7 @@ async def test_network_error_is_retryable() -> None:
         transport=httpx.MockTransport(refuse)
     )
     result = await dispatcher.dispatch(
-        app=fcm_app(), notification=notification(), challenge_key="k"
+        app=fcm_config(), notification=notification(), challenge_key="k"
     )
     assert result.outcome is PushOutcome.RETRYABLE
     assert "unreachable" in result.attempts[0].reason
@@ -161,7 +161,7 @@ async def test_auth_errors_fail_with_provider_reason(status: int, code: str) -> 
     providers = FakeProviders()
     providers.fcm_answers = [fcm_error(status, code)]
     result = await make_dispatcher(providers).dispatch(
-        app=fcm_app(), notification=notification(), challenge_key="k"
+        app=fcm_config(), notification=notification(), challenge_key="k"
     )
     assert result.outcome is PushOutcome.AUTH_ERROR
     assert result.reason == f"fcm: {code}"
@@ -171,10 +171,10 @@ async def test_auth_errors_fail_with_provider_reason(status: int, code: str) -> 
 async def test_stale_access_token_is_replaced_once() -> None:
     providers = FakeProviders()
     dispatcher = make_dispatcher(providers)
-    await dispatcher.dispatch(app=fcm_app(), notification=notification(), challenge_key="k")
+    await dispatcher.dispatch(app=fcm_config(), notification=notification(), challenge_key="k")
     providers.fcm_answers = [fcm_error(401, "", rpc_status="UNAUTHENTICATED")]
     result = await dispatcher.dispatch(
-        app=fcm_app(), notification=notification(), challenge_key="k"
+        app=fcm_config(), notification=notification(), challenge_key="k"
     )
     assert result.outcome is PushOutcome.DELIVERED
     assert providers.token_count == 2
@@ -187,7 +187,7 @@ async def test_token_endpoint_refusal_is_an_auth_error() -> None:
         httpx.Response(400, json={"error": "invalid_grant", "error_description": "bad sig"})
     ]
     result = await make_dispatcher(providers).dispatch(
-        app=fcm_app(), notification=notification(), challenge_key="k"
+        app=fcm_config(), notification=notification(), challenge_key="k"
     )
     assert result.outcome is PushOutcome.AUTH_ERROR
     assert "invalid_grant" in result.reason
@@ -198,14 +198,14 @@ async def test_invalid_argument_is_rejected() -> None:
     providers = FakeProviders()
     providers.fcm_answers = [fcm_error(400, "INVALID_ARGUMENT")]
     result = await make_dispatcher(providers).dispatch(
-        app=fcm_app(), notification=notification(), challenge_key="k"
+        app=fcm_config(), notification=notification(), challenge_key="k"
     )
     assert result.outcome is PushOutcome.REJECTED
 
 
 async def test_legacy_server_key_is_refused_without_sending() -> None:
     providers = FakeProviders()
-    app = fcm_app(fcm_service_account=None, fcm_legacy_server_key="AAAA-legacy")
+    app = fcm_config(fcm_service_account=None, fcm_legacy_server_key="AAAA-legacy")
     result = await make_dispatcher(providers).dispatch(
         app=app, notification=notification(), challenge_key="k"
     )
@@ -218,7 +218,9 @@ async def test_legacy_server_key_is_refused_without_sending() -> None:
 async def test_oversized_payload_falls_back_to_challenge_key() -> None:
     providers = FakeProviders()
     result = await make_dispatcher(providers).dispatch(
-        app=fcm_app(), notification=notification(request_message="ab" * 2100), challenge_key="ck1"
+        app=fcm_config(),
+        notification=notification(request_message="ab" * 2100),
+        challenge_key="ck1",
     )
     assert result.challenge_key_used
     data = json.loads(providers.sends()[0].content)["message"]["data"]
@@ -228,7 +230,7 @@ async def test_oversized_payload_falls_back_to_challenge_key() -> None:
 
 async def test_config_override_endpoint_is_used() -> None:
     providers = FakeProviders()
-    app = fcm_app(endpoint="https://fcm.test/alt")
+    app = fcm_config(endpoint="https://fcm.test/alt")
     await make_dispatcher(providers).dispatch(
         app=app, notification=notification(), challenge_key="k"
     )

@@ -24,7 +24,7 @@ from core.protocol.messages import Decision
 from core.provider_credentials import ensure_provider_credentials
 from core.seed import seed_demo
 from core.server import CoreServer
-from core.service_errors import Conflict, Unauthorized
+from core.service.errors import Conflict, Unauthorized
 from core.settings import FAST_TEST_SETTINGS
 from core.workspace import Workspace
 from tests.core.device_core import answer, signed, until

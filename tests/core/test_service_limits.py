@@ -11,7 +11,7 @@ import pytest
 
 from core.protocol.messages import Decision
 from core.seed import DEMO_KEYWORDS
-from core.service_errors import Locked, TooManyRequests, Unauthorized
+from core.service.errors import Locked, TooManyRequests, Unauthorized
 from core.settings import FAST_TEST_SETTINGS, PendingPolicy
 from tests.core.device_core import CoreEnv, answer, make_env
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from core.service_passwords import hash_password, verify_password
+from core.service.passwords import hash_password, verify_password
 from core.storage import Database, SchemaTooNew
 from core.storage.migrations import LATEST_VERSION, MIGRATIONS
 from core.storage.records import DomainRecord, UserRecord

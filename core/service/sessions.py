@@ -14,8 +14,11 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from core.service_errors import NotFound
-from core.service_support import Journal, ServiceContext
+from core.event_kinds import CoreEvent
+from core.protocol.session import SessionStatus, SessionTrigger
+from core.service.context import ServiceContext
+from core.service.errors import NotFound
+from core.service.lifecycle import decide
 from core.storage.records import AuditRecord, SessionRecord
 
 log = logging.getLogger(__name__)
@@ -42,7 +45,9 @@ class Trace:
         if self.session.failed_check is not None or self.session.checks is not None:
             return self.session.failed_check
         for event in reversed(self.events):
-            if event.kind == "response.refused" and isinstance(event.details.get("check"), str):
+            if event.kind == CoreEvent.RESPONSE_REFUSED and isinstance(
+                event.details.get("check"), str
+            ):
                 return str(event.details["check"])
         return None
 
@@ -68,7 +73,7 @@ class SessionService:
         while True:
             wake = self._ctx.watch.event(request_id)
             session = await self._read(request_id)
-            if session.status != "pending":
+            if session.status is not SessionStatus.PENDING:
                 return session
             now = self._ctx.clock.now()
             if now >= session.expires:
@@ -85,26 +90,9 @@ class SessionService:
 
     async def _expire(self, session: SessionRecord) -> bool:
         reason = f"push timeout: no answer within {session.expires - session.created:g} s"
-        journal = Journal(self._ctx.clock)
-        async with self._ctx.db.transaction() as tx:
-            won = await tx.sessions.decide(
-                session.request_id, status="timeout", reason=reason, decided=self._ctx.clock.now()
-            )
-            if won:
-                journal.add(
-                    "session.decided",
-                    summary=f"timeout: {reason}",
-                    request_id=session.request_id,
-                    step=7,
-                    target="client",
-                    status="timeout",
-                    reason=reason,
-                )
-                await journal.persist(tx)
-        journal.publish(self._ctx.events)
-        if won:
-            self._ctx.watch.notify(session.request_id)
-        return won
+        async with self._ctx.unit() as u:
+            now = self._ctx.clock.now()
+            return await decide(u, session, SessionTrigger.EXPIRE, reason, now=now)
 
     async def expire_due(self) -> list[str]:
         """Mark every pending session past its expiry as timeout; returns their IDs."""

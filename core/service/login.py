@@ -13,23 +13,27 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import hashlib
 import json
 import re
 import secrets
 from dataclasses import dataclass
 
+from core.event_kinds import CoreEvent
 from core.protocol.keys import AuthenticatorKeys, UnlockProtection
 from core.protocol.messages import ChallengeRequest, RequestContext, new_challenge
 from core.protocol.passkey import RequestMethod, split_passkey
 from core.protocol.secure_channel import MessageType, Protection, peek_header, seal
-from core.service_errors import Conflict, InvalidInput, Locked, NotFound, TooManyRequests
-from core.service_errors import Unauthorized as WrongPassword
-from core.service_passwords import verify_password_async
-from core.service_push import SUBJECT, TITLE, PushService
-from core.service_support import Journal, ServiceContext, header_dict
+from core.protocol.session import SessionStatus, SessionTrigger
+from core.service.alert import SUBJECT, TITLE
+from core.service.context import ServiceContext
+from core.service.credentials import challenge_key_hash
+from core.service.dispatch import PushService
+from core.service.errors import Conflict, InvalidInput, Locked, NotFound, TooManyRequests
+from core.service.errors import Unauthorized as WrongPassword
+from core.service.lifecycle import decide
+from core.service.passwords import verify_password_async
+from core.service.unit import Journal, Unit, header_dict
 from core.settings import PendingPolicy
-from core.storage import Repositories
 from core.storage.records import DomainRecord, SessionRecord, UserRecord
 
 REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,64}")
@@ -41,11 +45,6 @@ class LoginResult:
     status: str
     reason: str
     number: int | None
-
-
-def challenge_key_hash(key: str) -> str:
-    """Sessions store only a hash of the one-time challengeKey (a bearer secret)."""
-    return hashlib.sha256(key.encode()).hexdigest()
 
 
 class LoginService:
@@ -66,7 +65,7 @@ class LoginService:
             raise InvalidInput(
                 "invalid requestID",
                 validation_errors=[
-                    {"field": "requestID", "message": "1-64 of A-Z a-z 0-9 . _ : -"}
+                    {"field": "request_id", "message": "1-64 of A-Z a-z 0-9 . _ : -"}
                 ],
             )
         async with self._ctx.db.read() as repos:
@@ -96,17 +95,16 @@ class LoginService:
         ok = user.password_hash is not None and await verify_password_async(
             password, user.password_hash
         )
-        journal = Journal(self._ctx.clock)
-        async with self._ctx.db.transaction() as tx:
+        async with self._ctx.unit() as u:
             if ok:
                 if user.failed_attempts:
-                    await tx.users.update(user.user_id, user.domain, {"failed_attempts": 0})
+                    await u.tx.users.update(user.user_id, user.domain, {"failed_attempts": 0})
                 return
-            after = await tx.users.record_failed_password(
+            after = await u.tx.users.record_failed_password(
                 user.user_id, user.domain, domain.lockout_threshold
             )
-            journal.add(
-                "login.refused",
+            u.add(
+                CoreEvent.LOGIN_REFUSED,
                 summary=f"wrong static password for {user.user_id}@{user.domain}"
                 f" ({after.failed_attempts}/{domain.lockout_threshold})"
                 + ("; user locked" if after.locked else ""),
@@ -115,8 +113,6 @@ class LoginService:
                 target="core",
                 user=f"{user.user_id}@{user.domain}",
             )
-            await journal.persist(tx)
-        journal.publish(self._ctx.events)
         remaining = max(0, domain.lockout_threshold - after.failed_attempts)
         message = "wrong static password" + ("; the user is now locked" if after.locked else "")
         raise WrongPassword(message, extra={"remainingAttempts": remaining})
@@ -134,7 +130,6 @@ class LoginService:
         settings = self._ctx.settings
         request_id = request_id or secrets.token_hex(16)
         who = f"{user.user_id}@{user.domain}"
-        journal = Journal(self._ctx.clock)
         login_raw = json.dumps(
             {
                 "objectType": "LoginInput",
@@ -144,27 +139,26 @@ class LoginService:
                 "requestID": request_id,
             }
         )
-        journal.add(
-            "login.received",
-            summary=f"login for {who} (keyword {keyword or '-'})",
-            request_id=request_id,
-            step=1,
-            source="client",
-            target="core",
-            raw=login_raw,
-            user=who,
-        )
         refusal: TooManyRequests | None = None
-        cancelled: list[str] = []
-        async with self._ctx.db.transaction() as tx:
-            if await tx.sessions.get(request_id) is not None:
+        async with self._ctx.unit() as u:
+            u.add(
+                CoreEvent.LOGIN_RECEIVED,
+                summary=f"login for {who} (keyword {keyword or '-'})",
+                request_id=request_id,
+                step=1,
+                source="client",
+                target="core",
+                raw=login_raw,
+                user=who,
+            )
+            if await u.tx.sessions.get(request_id) is not None:
                 raise Conflict(f"requestID {request_id} is taken")
-            current = await tx.users.get(user.user_id, user.domain)
+            current = await u.tx.users.get(user.user_id, user.domain)
             if current is None:
                 raise NotFound(f"unknown user {who}")
             if current.locked:
                 raise Locked(f"user {who} is locked after too many wrong static passwords")
-            authenticator = await tx.authenticators.push_ready_for_user(user.user_id, user.domain)
+            authenticator = await u.tx.authenticators.push_ready_for_user(user.user_id, user.domain)
             if authenticator is None:
                 raise Conflict(f"no active authenticator with a push registration for {who}")
             seed = _Seed(
@@ -187,7 +181,7 @@ class LoginService:
                     extra={"requestID": request_id, "retryAfter": wait},
                 )
             else:
-                pending = await self._pending(tx, user, now, journal, cancelled)
+                pending = await self._pending(u, user, now)
                 over = len(pending) - settings.max_pending_per_user + 1
                 if over > 0 and settings.pending_policy is PendingPolicy.REFUSE:
                     refusal = TooManyRequests(
@@ -197,39 +191,24 @@ class LoginService:
                 elif over > 0:
                     for old in pending[:over]:
                         reason = f"cancelled: superseded by a newer login ({request_id})"
-                        if await tx.sessions.decide(
-                            old.request_id, status="failure", reason=reason, decided=now
-                        ):
-                            cancelled.append(old.request_id)
-                            journal.add(
-                                "session.decided",
-                                summary=f"failure: {reason}",
-                                request_id=old.request_id,
-                                step=7,
-                                target="client",
-                                status="failure",
-                                reason=reason,
-                            )
+                        await decide(u, old, SessionTrigger.FAIL, reason, now=now)
             if refusal is not None:
-                await tx.sessions.insert(seed.record("failure", f"refused: {refusal.reason}"))
-                journal.add(
-                    "login.refused",
+                await u.tx.sessions.insert(
+                    seed.record(SessionStatus.FAILURE, f"refused: {refusal.reason}")
+                )
+                u.add(
+                    CoreEvent.LOGIN_REFUSED,
                     summary=f"refused: {refusal.reason}",
                     request_id=request_id,
                     step=1,
                     target="client",
                     rateLimit=True,
                 )
-                await journal.persist(tx)
                 session = None
             else:
                 keys = AuthenticatorKeys.from_dict(dict(authenticator.keys))
-                session, challenge_key = _challenge(seed, keys, domain, journal)
-                await tx.sessions.insert(session)
-                await journal.persist(tx)
-        journal.publish(self._ctx.events)
-        for old_id in cancelled:
-            self._ctx.watch.notify(old_id)
+                session, challenge_key = _challenge(seed, keys, domain, u.journal)
+                await u.tx.sessions.insert(session)
         if refusal is not None:
             raise refusal
         assert session is not None  # made in the transaction when nothing refused
@@ -248,30 +227,17 @@ class LoginService:
 
     async def _pending(
         self,
-        tx: Repositories,
+        u: Unit,
         user: UserRecord,
         now: float,
-        journal: Journal,
-        decided: list[str],
     ) -> list[SessionRecord]:
         """The user's live pending sessions; expired ones are marked timeout on the way."""
         live = []
-        for session in await tx.sessions.pending_for_user(user.user_id, user.domain):
+        for session in await u.tx.sessions.pending_for_user(user.user_id, user.domain):
             if session.expires > now:
                 live.append(session)
-            elif await tx.sessions.decide(
-                session.request_id, status="timeout", reason="push timeout", decided=now
-            ):
-                decided.append(session.request_id)
-                journal.add(
-                    "session.decided",
-                    summary="timeout: push timeout",
-                    request_id=session.request_id,
-                    step=7,
-                    target="client",
-                    status="timeout",
-                    reason="push timeout",
-                )
+            else:
+                await decide(u, session, SessionTrigger.EXPIRE, "push timeout", now=now)
         return live
 
 
@@ -301,7 +267,7 @@ class _Seed:
 
     def record(
         self,
-        status: str,
+        status: SessionStatus,
         reason: str,
         *,
         number: int | None = None,
@@ -325,7 +291,7 @@ class _Seed:
             client_ip=self.client_ip,
             created=self.created,
             expires=self.expires,
-            decided=None if status == "pending" else self.created,
+            decided=None if status is SessionStatus.PENDING else self.created,
             request_message=request_message,
             challenge_key_hash=challenge_key_hash,
             fetched=False,
@@ -369,7 +335,7 @@ def _challenge(
     )
     challenge_key = secrets.token_urlsafe(24)
     session = seed.record(
-        "pending",
+        SessionStatus.PENDING,
         "",
         number=number,
         numbers=numbers,
@@ -378,7 +344,7 @@ def _challenge(
         push_state="sending",
     )
     journal.add(
-        "challenge.created",
+        CoreEvent.CHALLENGE_CREATED,
         summary=f"challenge for {request.serial}, protection {request.protection.value}"
         + (f", number {number}" if number is not None else ""),
         request_id=request.request_id,

@@ -11,13 +11,16 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from core.event_kinds import CoreEvent
 from core.protocol.keys import UnlockProtection
 from core.protocol.passkey import MAX_KEYWORD_LENGTH, RequestMethod
+from core.protocol.session import SessionTrigger
 from core.push.fcm import CredentialsError, ServiceAccount
-from core.service_errors import Conflict, InvalidInput, NotFound
-from core.service_passwords import hash_password_async
-from core.service_support import Journal, ServiceContext
-from core.storage import Repositories
+from core.service.context import ServiceContext
+from core.service.errors import Conflict, InvalidInput, NotFound
+from core.service.lifecycle import decide
+from core.service.passwords import hash_password_async
+from core.service.unit import Unit
 from core.storage.records import (
     AUTH_ACTIVE,
     AUTH_DEACTIVATED,
@@ -37,6 +40,7 @@ DEFAULT_KEYWORDS = {"push": UnlockProtection.DEVICE.value}
 
 
 def _bad(field: str, message: str) -> InvalidInput:
+    """``field`` is the record's field name; the API shows its wire name (api/views)."""
     return InvalidInput("invalid request", validation_errors=[{"field": field, "message": message}])
 
 
@@ -64,23 +68,23 @@ def _check_domain(domain: DomainRecord) -> None:
     if not NAME.fullmatch(domain.name):
         raise _bad("name", "must be 1-64 letters, digits, '.', '_' or '-'")
     if not APP_ID.fullmatch(domain.mobile_app_name):
-        raise _bad("mobileApplicationName", "must be an app ID like com.example.app")
+        raise _bad("mobile_app_name", "must be an app ID like com.example.app")
     try:
         RequestMethod(domain.request_method)
     except ValueError:
         methods = ", ".join(m.value for m in RequestMethod)
-        raise _bad("requestMethod", f"must be one of {methods}") from None
+        raise _bad("request_method", f"must be one of {methods}") from None
     check_keywords(domain.keywords)
     if not 1 <= domain.push_timeout <= 300:
-        raise _bad("pushTimeout", "must be 1-300 seconds")
+        raise _bad("push_timeout", "must be 1-300 seconds")
     if not 1 <= domain.lockout_threshold <= 100:
-        raise _bad("lockoutThreshold", "must be 1-100")
+        raise _bad("lockout_threshold", "must be 1-100")
 
 
 def _check_push_app(app: PushAppRecord) -> None:
     if not APP_ID.fullmatch(app.app_id):
-        raise _bad("appID", "must be an app ID like com.example.app")
-    for name, url in (("endpoint", app.endpoint), ("tokenURI", app.token_uri)):
+        raise _bad("app_id", "must be an app ID like com.example.app")
+    for name, url in (("endpoint", app.endpoint), ("token_uri", app.token_uri)):
         if url is not None and not re.fullmatch(r"https://[^\s/]+(/\S*)?", url):
             raise _bad(name, "must be an https:// URL")
     if app.platform == "android":
@@ -90,7 +94,7 @@ def _check_push_app(app: PushAppRecord) -> None:
             try:
                 ServiceAccount.from_json(app.fcm_service_account)
             except CredentialsError as exc:
-                raise _bad("fcm.serviceAccount", str(exc)) from None
+                raise _bad("fcm_service_account", str(exc)) from None
     elif app.platform == "ios":
         if app.apns_auth == "token":
             if not (app.apns_key_pem and app.apns_key_id and app.apns_team_id):
@@ -99,9 +103,9 @@ def _check_push_app(app: PushAppRecord) -> None:
             if not app.apns_cert_pem:
                 raise _bad("apns", "certificate auth needs certificatePem")
         else:
-            raise _bad("apns.auth", "must be token or certificate")
+            raise _bad("apns_auth", "must be token or certificate")
         if app.apns_environment not in ("sandbox", "production"):
-            raise _bad("apns.environment", "must be sandbox or production")
+            raise _bad("apns_environment", "must be sandbox or production")
     else:
         raise _bad("platform", "must be android or ios")
 
@@ -129,14 +133,11 @@ class DirectoryService:
     async def create_domain(self, domain: DomainRecord) -> DomainRecord:
         _check_domain(domain)
         domain = dataclasses.replace(domain, keywords=check_keywords(domain.keywords))
-        journal = Journal(self._ctx.clock)
-        async with self._ctx.db.transaction() as tx:
-            if await tx.domains.get(domain.name) is not None:
+        async with self._ctx.unit() as u:
+            if await u.tx.domains.get(domain.name) is not None:
                 raise Conflict(f"domain {domain.name} exists already")
-            await tx.domains.insert(domain)
-            journal.add("admin.domain_created", summary=f"domain {domain.name} created")
-            await journal.persist(tx)
-        journal.publish(self._ctx.events)
+            await u.tx.domains.insert(domain)
+            u.add(CoreEvent.ADMIN_DOMAIN_CREATED, summary=f"domain {domain.name} created")
         return domain
 
     async def get_domain(self, name: str) -> DomainRecord:
@@ -151,21 +152,19 @@ class DirectoryService:
             return await repos.domains.all()
 
     async def update_domain(self, name: str, changes: Mapping[str, Any]) -> DomainRecord:
-        journal = Journal(self._ctx.clock)
-        async with self._ctx.db.transaction() as tx:
-            current = await tx.domains.get(name)
+        async with self._ctx.unit() as u:
+            current = await u.tx.domains.get(name)
             if current is None:
                 raise NotFound(f"unknown domain {name}")
             updated = dataclasses.replace(current, **dict(changes))
             _check_domain(updated)
             updated = dataclasses.replace(updated, keywords=check_keywords(updated.keywords))
             values = {k: getattr(updated, k) for k in changes}
-            await tx.domains.update(name, values)
-            journal.add(
-                "admin.domain_updated", summary=f"domain {name} updated: {', '.join(changes)}"
+            await u.tx.domains.update(name, values)
+            u.add(
+                CoreEvent.ADMIN_DOMAIN_UPDATED,
+                summary=f"domain {name} updated: {', '.join(changes)}",
             )
-            await journal.persist(tx)
-        journal.publish(self._ctx.events)
         return updated
 
     async def delete_domain(self, name: str) -> None:
@@ -179,20 +178,17 @@ class DirectoryService:
     # -- push app configurations ----------------------------------------------
     async def put_push_app(self, app: PushAppRecord, *, replace: bool) -> PushAppRecord:
         _check_push_app(app)
-        journal = Journal(self._ctx.clock)
-        async with self._ctx.db.transaction() as tx:
-            exists = await tx.push_apps.get(app.app_id) is not None
+        async with self._ctx.unit() as u:
+            exists = await u.tx.push_apps.get(app.app_id) is not None
             if exists and not replace:
                 raise Conflict(f"push app {app.app_id} exists already")
             if not exists and replace:
                 raise NotFound(f"unknown push app {app.app_id}")
             if exists:
-                await tx.push_apps.replace(app)
+                await u.tx.push_apps.replace(app)
             else:
-                await tx.push_apps.insert(app)
-            journal.add("admin.push_app_saved", summary=f"push app {app.app_id} ({app.platform})")
-            await journal.persist(tx)
-        journal.publish(self._ctx.events)
+                await u.tx.push_apps.insert(app)
+            u.add(CoreEvent.ADMIN_PUSH_APP_SAVED, summary=f"push app {app.app_id} ({app.platform})")
         return app
 
     async def get_push_app(self, app_id: str) -> PushAppRecord:
@@ -214,7 +210,7 @@ class DirectoryService:
     # -- users ------------------------------------------------------------------
     async def create_user(self, user_id: str, domain: str, password: str | None) -> UserRecord:
         if not USER_ID.fullmatch(user_id):
-            raise _bad("userID", "must be 1-128 characters without spaces or '/'")
+            raise _bad("user_id", "must be 1-128 characters without spaces or '/'")
         hashed = None if password is None else await self._hash(password)
         user = UserRecord(
             user_id=user_id,
@@ -225,16 +221,13 @@ class DirectoryService:
             cooldown_until=None,
             created=self._ctx.clock.now(),
         )
-        journal = Journal(self._ctx.clock)
-        async with self._ctx.db.transaction() as tx:
-            if await tx.domains.get(domain) is None:
+        async with self._ctx.unit() as u:
+            if await u.tx.domains.get(domain) is None:
                 raise NotFound(f"unknown domain {domain}")
-            if await tx.users.get(user_id, domain) is not None:
+            if await u.tx.users.get(user_id, domain) is not None:
                 raise Conflict(f"user {user_id}@{domain} exists already")
-            await tx.users.insert(user)
-            journal.add("admin.user_created", summary=f"user {user_id}@{domain} created")
-            await journal.persist(tx)
-        journal.publish(self._ctx.events)
+            await u.tx.users.insert(user)
+            u.add(CoreEvent.ADMIN_USER_CREATED, summary=f"user {user_id}@{domain} created")
         return user
 
     async def _hash(self, password: str) -> str:
@@ -275,14 +268,11 @@ class DirectoryService:
     async def _change_user(
         self, user_id: str, domain: str, changes: Mapping[str, Any], what: str
     ) -> UserRecord:
-        journal = Journal(self._ctx.clock)
-        async with self._ctx.db.transaction() as tx:
-            if not await tx.users.update(user_id, domain, changes):
+        async with self._ctx.unit() as u:
+            if not await u.tx.users.update(user_id, domain, changes):
                 raise NotFound(f"unknown user {user_id}@{domain}")
-            user = await tx.users.get(user_id, domain)
-            journal.add("admin.user_changed", summary=f"user {user_id}@{domain} {what}")
-            await journal.persist(tx)
-        journal.publish(self._ctx.events)
+            user = await u.tx.users.get(user_id, domain)
+            u.add(CoreEvent.ADMIN_USER_CHANGED, summary=f"user {user_id}@{domain} {what}")
         assert user is not None  # updated inside this transaction
         return user
 
@@ -307,10 +297,8 @@ class DirectoryService:
 
     async def set_authenticator_status(self, serial: str, status: str) -> AuthenticatorRecord:
         """Deactivate (any status) or lock/unlock (active <-> locked)."""
-        journal = Journal(self._ctx.clock)
-        cancelled: list[str] = []
-        async with self._ctx.db.transaction() as tx:
-            current = await tx.authenticators.get(serial)
+        async with self._ctx.unit() as u:
+            current = await u.tx.authenticators.get(serial)
             if current is None:
                 raise NotFound(f"unknown authenticator {serial}")
             allowed = {
@@ -322,40 +310,22 @@ class DirectoryService:
                 raise Conflict(
                     f"authenticator {serial} is {current.status}; cannot become {status}"
                 )
-            await tx.authenticators.set_status(serial, status)
+            await u.tx.authenticators.set_status(serial, status)
             if status != AUTH_ACTIVE:
-                cancelled = await self._fail_pending(tx, serial, f"authenticator {status}", journal)
-            journal.add(
-                "authenticator.status", summary=f"authenticator {serial}: {status}", serial=serial
+                await self._fail_pending(u, serial, f"authenticator {status}")
+            u.add(
+                CoreEvent.AUTHENTICATOR_STATUS,
+                summary=f"authenticator {serial}: {status}",
+                serial=serial,
             )
-            await journal.persist(tx)
-            updated = await tx.authenticators.get(serial)
-        journal.publish(self._ctx.events)
-        for request_id in cancelled:
-            self._ctx.watch.notify(request_id)
+            updated = await u.tx.authenticators.get(serial)
         assert updated is not None
         return updated
 
-    async def _fail_pending(
-        self, tx: Repositories, serial: str, reason: str, journal: Journal
-    ) -> list[str]:
+    async def _fail_pending(self, u: Unit, serial: str, reason: str) -> None:
         now = self._ctx.clock.now()
-        failed = []
-        for session in await tx.sessions.pending_for_serial(serial):
-            if await tx.sessions.decide(
-                session.request_id, status="failure", reason=reason, decided=now
-            ):
-                failed.append(session.request_id)
-                journal.add(
-                    "session.decided",
-                    summary=f"failure: {reason}",
-                    request_id=session.request_id,
-                    step=7,
-                    target="client",
-                    status="failure",
-                    reason=reason,
-                )
-        return failed
+        for session in await u.tx.sessions.pending_for_serial(serial):
+            await decide(u, session, SessionTrigger.FAIL, reason, now=now)
 
     async def list_sessions(
         self,

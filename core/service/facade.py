@@ -20,13 +20,13 @@ from core.clock import Clock
 from core.events import EventBus
 from core.observations import ObservationRecorder
 from core.push.dispatcher import PushDispatcher
-from core.service_activation import ActivationService
-from core.service_directory import DirectoryService
-from core.service_login import LoginResult, LoginService
-from core.service_push import PushService
-from core.service_respond import Decided, ResponseService
-from core.service_sessions import SessionService, Trace
-from core.service_support import ServiceContext, SessionWatch
+from core.service.activation import ActivationService
+from core.service.context import ServiceContext, SessionWatch
+from core.service.directory import DirectoryService
+from core.service.dispatch import PushService
+from core.service.login import LoginResult, LoginService
+from core.service.responses import Decided, ResponseService
+from core.service.sessions import SessionService, Trace
 from core.settings import CoreSettings
 from core.storage import Database
 from core.storage.records import SessionRecord
@@ -56,7 +56,7 @@ class CoreService:
         self.directory = DirectoryService(self.context)
         self.activation = ActivationService(self.context)
         self.sessions = SessionService(self.context)
-        self.device = ResponseService(self.context, self.activation)
+        self.device = ResponseService(self.context)
         self._login = LoginService(self.context, self.push)
         self._expiry: asyncio.Task[None] | None = None
         self.observations = ObservationRecorder(db, events)

@@ -13,32 +13,32 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, NoReturn
 
+from core.event_kinds import CoreEvent
 from core.protocol.errors import OUTDATED_WORDS, SecureChannelError
 from core.protocol.keys import AuthenticatorKeys, UnlockProtection
 from core.protocol.messages import Decision
 from core.protocol.secure_channel import SecureChannelHeader, peek_header
 from core.protocol.session import (
+    OUTCOME_TRIGGERS,
+    REFUSAL_STATUS,
     Check,
     SessionFacts,
     SessionStatus,
     Verdict,
-    request_id_of_response,
+    open_response,
     validate_response,
 )
-from core.service_activation import ActivationService
-from core.service_errors import Conflict, Forbidden, InvalidInput, NotFound, ServiceError
-from core.service_login import challenge_key_hash
-from core.service_support import Journal, ServiceContext, header_dict
-from core.storage import Repositories
+from core.service.context import ServiceContext
+from core.service.credentials import challenge_key_hash, signed_authenticator
+from core.service.errors import Conflict, Forbidden, InvalidInput, NotFound, ServiceError
+from core.service.lifecycle import decide
+from core.service.unit import Journal, Unit, header_dict
 from core.storage.records import AUTH_ACTIVE, AuthenticatorRecord, SessionRecord
 
-_REFUSALS: dict[Check, type[ServiceError]] = {
-    Check.SECURE_CHANNEL_TAG: InvalidInput,
-    Check.SERIAL_MATCHES: Forbidden,
-    Check.SESSION_EXISTS: NotFound,
-    Check.SESSION_PENDING: Conflict,
-    Check.CHALLENGE_MATCHES: InvalidInput,
-    Check.NONCE_FRESH: Forbidden,
+# The refusal statuses live once, in ``REFUSAL_STATUS``; this only names the
+# service error that carries each status.
+_ERROR_BY_STATUS: dict[int, type[ServiceError]] = {
+    error.http_status: error for error in (InvalidInput, Forbidden, NotFound, Conflict)
 }
 
 
@@ -60,54 +60,52 @@ def checks_json(verdict: Verdict) -> list[dict[str, Any]]:
 
 
 class ResponseService:
-    def __init__(self, ctx: ServiceContext, activation: ActivationService) -> None:
+    def __init__(self, ctx: ServiceContext) -> None:
         self._ctx = ctx
-        self._activation = activation
 
     # -- step 4: fetch once --------------------------------------------------------
     async def fetch_by_challenge_key(self, serial: str, challenge_key: str) -> str:
-        journal = Journal(self._ctx.clock)
-        async with self._ctx.db.transaction() as tx:
-            session = await tx.sessions.get_by_challenge_key_hash(challenge_key_hash(challenge_key))
+        async with self._ctx.unit() as u:
+            session = await u.tx.sessions.get_by_challenge_key_hash(
+                challenge_key_hash(challenge_key)
+            )
             if session is None or session.serial != serial or session.request_message is None:
                 raise NotFound("unknown or already used challenge key")
             if session.expires <= self._ctx.clock.now():
                 # the sweeper may not have marked it yet; an expired challenge is gone
                 raise NotFound("unknown or already used challenge key")
-            if not await tx.sessions.mark_fetched(session.request_id):
+            if not await u.tx.sessions.mark_fetched(session.request_id):
                 raise NotFound("unknown or already used challenge key")
-            self._fetched(journal, session, "by challengeKey")
-            await journal.persist(tx)
-        journal.publish(self._ctx.events)
+            self._fetched(u.journal, session, "by challengeKey")
         return session.request_message
 
     async def fetch_pending(self, serial: str, *, time: float, signature: str) -> str | None:
         """The poll fallback: the newest unfetched pending challenge, once."""
-        journal = Journal(self._ctx.clock)
-        async with self._ctx.db.transaction() as tx:
-            authenticator = await tx.authenticators.get(serial)
-            if authenticator is None:
-                raise NotFound(f"unknown authenticator {serial}")
-            self._activation.check_device_signature(
-                authenticator, purpose="pending", fields={}, time=time, signature=signature
+        async with self._ctx.unit() as u:
+            authenticator = await signed_authenticator(
+                self._ctx,
+                u.tx,
+                serial,
+                purpose="pending",
+                fields={},
+                time=time,
+                signature=signature,
             )
             if authenticator.status != AUTH_ACTIVE:
                 raise Forbidden(f"authenticator {serial} is {authenticator.status}")
-            domain = await tx.domains.get(authenticator.domain)
+            domain = await u.tx.domains.get(authenticator.domain)
             if domain is None or not domain.poll_fallback:
                 raise Forbidden(f"domain {authenticator.domain} does not allow polling")
-            session = await tx.sessions.newest_unfetched_pending(serial, self._ctx.clock.now())
-            if session is None or not await tx.sessions.mark_fetched(session.request_id):
+            session = await u.tx.sessions.newest_unfetched_pending(serial, self._ctx.clock.now())
+            if session is None or not await u.tx.sessions.mark_fetched(session.request_id):
                 return None
-            self._fetched(journal, session, "by polling")
-            await journal.persist(tx)
-        journal.publish(self._ctx.events)
+            self._fetched(u.journal, session, "by polling")
         return session.request_message
 
     @staticmethod
     def _fetched(journal: Journal, session: SessionRecord, how: str) -> None:
         journal.add(
-            "challenge.fetched",
+            CoreEvent.CHALLENGE_FETCHED,
             summary=f"challenge fetched {how}",
             request_id=session.request_id,
             step=4,
@@ -122,15 +120,22 @@ class ResponseService:
             authenticator = await repos.authenticators.get(serial)
         if authenticator is None:
             raise NotFound(f"unknown authenticator {serial}", extra={"check": "serial_matches"})
+        if not isinstance(response_message, str):  # the API's boundary checks this already
+            raise InvalidInput(
+                "response_message must be a string",
+                validation_errors=[{"field": "response_message", "message": "must be a string"}],
+            )
         keys = AuthenticatorKeys.from_dict(dict(authenticator.keys))
-        header = _peek(response_message)
-        request_id = request_id_of_response(response_message, keys=keys)
+        opened = open_response(response_message, keys)
+        request_id = None if opened is None else opened.request_id
         async with self._ctx.db.read() as repos:
             session = None if request_id is None else await repos.sessions.get(request_id)
-            seen = header is not None and await repos.nonces.seen(header.serial, header.nonce)
+            seen = opened is not None and await repos.nonces.seen(
+                opened.header.serial, opened.header.nonce
+            )
         now = self._ctx.clock.now()
         verdict = validate_response(
-            message=response_message,
+            message=opened,
             authenticator_serial=serial,
             authenticator_active=authenticator.status == AUTH_ACTIVE,
             keys=keys,
@@ -140,9 +145,10 @@ class ResponseService:
         )
         journal = Journal(self._ctx.clock)
         trace_id, attributed = await self._trace_target(session, serial)
-        shown = verdict.header or header
+        # a message that did not open: its unverified header is still worth showing
+        shown = verdict.header or _peek(response_message)
         journal.add(
-            "response.received",
+            CoreEvent.RESPONSE_RECEIVED,
             summary=f"response from {serial}"
             + (f": {verdict.response.decision.value}" if verdict.response else ""),
             request_id=trace_id,
@@ -183,7 +189,7 @@ class ResponseService:
     ) -> NoReturn:
         failed = verdict.failed or Check.SECURE_CHANNEL_TAG
         journal.add(
-            "response.refused",
+            CoreEvent.RESPONSE_REFUSED,
             summary=f"{failed.value} failed: {verdict.reason}; session unchanged",
             request_id=trace_id,
             step=7,
@@ -193,10 +199,9 @@ class ResponseService:
             checks=checks_json(verdict),
             serial=serial,
         )
-        async with self._ctx.db.transaction() as tx:
-            await journal.persist(tx)
-        journal.publish(self._ctx.events)
-        error = _REFUSALS.get(failed, Forbidden)
+        async with self._ctx.unit(journal):
+            pass  # the refusal's events are all this unit writes
+        error = _ERROR_BY_STATUS[REFUSAL_STATUS.get(failed, Forbidden.http_status)]
         raise error(verdict.reason, extra={"check": failed.value})
 
     async def _decide(
@@ -216,25 +221,25 @@ class ResponseService:
         )
         now = self._ctx.clock.now()
         refusal: ServiceError | None = None
-        async with self._ctx.db.transaction() as tx:
-            if not await tx.nonces.remember(header.serial, header.nonce, now):
-                journal.add(
-                    "response.refused",
+        async with self._ctx.unit(journal) as u:
+            if not await u.tx.nonces.remember(header.serial, header.nonce, now):
+                u.add(
+                    CoreEvent.RESPONSE_REFUSED,
                     summary="nonce_fresh failed: replayed message; session unchanged",
                     request_id=session.request_id,
                     step=7,
                     target="phone",
                     check=Check.NONCE_FRESH.value,
                 )
-                await journal.persist(tx)
                 refusal = Forbidden(
                     "replayed message: nonce seen before", extra={"check": Check.NONCE_FRESH.value}
                 )
-            elif await tx.sessions.decide(
-                session.request_id,
-                status=status,
-                reason=verdict.reason,
-                decided=now,
+            elif await decide(
+                u,
+                session,
+                OUTCOME_TRIGGERS[verdict.outcome],
+                verdict.reason,
+                now=now,
                 user_rejected=user_rejected,
                 checks=checks_json(verdict),
                 failed_check=None if verdict.failed is None else verdict.failed.value,
@@ -242,52 +247,35 @@ class ResponseService:
                     None if verdict.response is None else verdict.response.protection.value
                 ),
             ):
-                journal.add(
-                    "session.decided",
-                    summary=f"{status}: {verdict.reason}",
-                    request_id=session.request_id,
-                    step=7,
-                    target="client",
-                    status=status,
-                    reason=verdict.reason,
-                    check=None if verdict.failed is None else verdict.failed.value,
-                    checks=checks_json(verdict),
-                )
                 if user_rejected:
-                    await self._cool_down(tx, session, journal, now)
-                await journal.persist(tx)
+                    await self._cool_down(u, session, now)
             else:
-                latest = await tx.sessions.get(session.request_id)
+                latest = await u.tx.sessions.get(session.request_id)
                 final = latest.status if latest else "unknown"
-                journal.add(
-                    "response.refused",
+                u.add(
+                    CoreEvent.RESPONSE_REFUSED,
                     summary=f"session_pending failed: {outdated(final)}; lost the race",
                     request_id=session.request_id,
                     step=7,
                     target="phone",
                     check=Check.SESSION_PENDING.value,
                 )
-                await journal.persist(tx)
                 refusal = Conflict(outdated(final), extra={"check": Check.SESSION_PENDING.value})
-        journal.publish(self._ctx.events)
         if refusal is not None:
             raise refusal
-        self._ctx.watch.notify(session.request_id)
         return Decided(request_id=session.request_id, status=status, reason=verdict.reason)
 
-    async def _cool_down(
-        self, tx: Repositories, session: SessionRecord, journal: Journal, now: float
-    ) -> None:
+    async def _cool_down(self, u: Unit, session: SessionRecord, now: float) -> None:
         """M rejects within the window: refuse this user's logins for a while (push bombing)."""
         settings = self._ctx.settings
-        rejects = await tx.sessions.count_user_rejects(
+        rejects = await u.tx.sessions.count_user_rejects(
             session.user_id, session.domain, now - settings.reject_window
         )
         if rejects < settings.reject_limit:
             return
         until = now + settings.reject_cooldown
-        await tx.users.update(session.user_id, session.domain, {"cooldown_until": until})
-        journal.add(
+        await u.tx.users.update(session.user_id, session.domain, {"cooldown_until": until})
+        u.add(
             "ratelimit.cooldown",
             summary=f"{rejects} rejects within {settings.reject_window / 60:g} min:"
             f" logins for {session.user_id}@{session.domain} refused for"

@@ -24,23 +24,29 @@ Every decision is a conditional update, so an answer that arrived meanwhile
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
+from typing import Any
 
+from core.event_kinds import CoreEvent
+from core.protocol.session import SessionStatus, SessionTrigger
+from core.push.config import PushAppConfig
 from core.push.dispatcher import DispatchResult
 from core.push.transport import PushAttempt, PushNotification, PushOutcome
-from core.service_support import Journal, ServiceContext
+from core.service.alert import SUBJECT, TITLE
+from core.service.context import ServiceContext
+from core.service.lifecycle import decide
+from core.service.unit import Unit
 from core.storage.records import (
     AUTH_ACTIVE,
     AUTH_PUSH_UNREGISTERED,
     AuthenticatorRecord,
     DomainRecord,
+    PushAppRecord,
     SessionRecord,
 )
 
 log = logging.getLogger(__name__)
-
-TITLE = "Transaction Request"
-SUBJECT = "Tap here to confirm transaction"
 
 
 class PushService:
@@ -119,41 +125,23 @@ class PushService:
         )
 
         async def on_attempt(number: int, attempt: PushAttempt, delay: float | None) -> bool:
-            journal = Journal(self._ctx.clock)
             verb = {PushOutcome.DELIVERED: "accepted"}.get(attempt.outcome, attempt.outcome.value)
             summary = f"{attempt.service} attempt {number}: {verb} ({attempt.reason})"
             if delay is not None:
                 summary += f", retry in {delay:.2f} s"
-            journal.add(
-                "push.attempt",
-                summary=summary,
-                request_id=request_id,
-                step=3,
-                target=attempt.service,
-                raw=attempt.request_body,
-                attempt=number,
-                outcome=attempt.outcome.value,
-                status=attempt.status,
-                reason=attempt.reason,
-                requestHeaders=attempt.request_headers,
-                response=attempt.response_body,
-                messageID=attempt.message_id,
-                retryIn=delay,
-            )
-            async with self._ctx.db.transaction() as tx:
-                await journal.persist(tx)
-                current = await tx.sessions.get(request_id)
-                still_pending = current is not None and current.status == "pending"
+            async with self._ctx.unit() as u:
+                self._attempt_event(u, request_id, number, attempt, summary, delay)
+                current = await u.tx.sessions.get(request_id)
+                still_pending = current is not None and current.status == SessionStatus.PENDING
                 if delay is not None and still_pending:
-                    await tx.sessions.set_push_state(request_id, "retrying", summary)
-            journal.publish(self._ctx.events)
+                    await u.tx.sessions.set_push_state(request_id, "retrying", summary)
             if delay is not None:
                 handed_over.set()  # the login need not wait for the retries
             return still_pending  # retrying for a decided session would only bother the phone
 
         budget = max(0.0, session.expires - self._ctx.clock.now())
         result = await self._ctx.dispatcher.dispatch(
-            app=app,
+            app=push_app_config(app),
             notification=notification,
             challenge_key=challenge_key,
             on_attempt=on_attempt,
@@ -171,32 +159,18 @@ class PushService:
         outcome = result.outcome
         via = " (challengeKey)" if result.challenge_key_used else ""
         if result.stopped:
-            journal = Journal(self._ctx.clock)
-            journal.add(
-                "push.result",
-                summary="retries stopped: the session was decided meanwhile",
-                request_id=session.request_id,
-                step=3,
-                outcome="stopped",
-            )
-            async with self._ctx.db.transaction() as tx:
-                await tx.sessions.set_push_state(session.request_id, "stopped", result.reason)
-                await journal.persist(tx)
-            journal.publish(self._ctx.events)
+            summary = "retries stopped: the session was decided meanwhile"
+            await self._result(session, "stopped", result.reason, summary, outcome="stopped")
         elif outcome is PushOutcome.DELIVERED:
-            journal = Journal(self._ctx.clock)
-            journal.add(
-                "push.result",
-                summary=f"handed to {result.reason.split(':')[0]}{via}",
-                request_id=session.request_id,
-                step=3,
+            summary = f"handed to {result.reason.split(':')[0]}{via}"
+            await self._result(
+                session,
+                "sent",
+                result.reason + via,
+                summary,
                 outcome=outcome.value,
                 challengeKey=result.challenge_key_used,
             )
-            async with self._ctx.db.transaction() as tx:
-                await tx.sessions.set_push_state(session.request_id, "sent", result.reason + via)
-                await journal.persist(tx)
-            journal.publish(self._ctx.events)
         elif outcome is PushOutcome.UNREGISTERED:
             await self._fail(
                 session,
@@ -205,63 +179,78 @@ class PushService:
                 unregister=authenticator.serial,
             )
         elif outcome is PushOutcome.RETRYABLE and domain.poll_fallback:
-            journal = Journal(self._ctx.clock)
-            journal.add(
-                "push.result",
-                summary=f"push not delivered ({result.reason}); waiting for the app to poll",
-                request_id=session.request_id,
-                step=3,
-                outcome="poll-fallback",
+            summary = f"push not delivered ({result.reason}); waiting for the app to poll"
+            await self._result(
+                session, "poll-fallback", result.reason, summary, outcome="poll-fallback"
             )
-            async with self._ctx.db.transaction() as tx:
-                await tx.sessions.set_push_state(session.request_id, "poll-fallback", result.reason)
-                await journal.persist(tx)
-            journal.publish(self._ctx.events)
         elif outcome is PushOutcome.RETRYABLE:
             await self._fail(session, f"push not delivered: {result.reason}", "failed")
         else:
             await self._fail(session, f"push refused: {result.reason}", "failed")
 
+    async def _result(
+        self, session: SessionRecord, push_state: str, detail: str, summary: str, **facts: Any
+    ) -> None:
+        """A dispatch that ends without deciding the session: its push state and one event."""
+        async with self._ctx.unit() as u:
+            u.add(
+                CoreEvent.PUSH_RESULT,
+                summary=summary,
+                request_id=session.request_id,
+                step=3,
+                **facts,
+            )
+            await u.tx.sessions.set_push_state(session.request_id, push_state, detail)
+
     async def _fail(
         self, session: SessionRecord, reason: str, push_state: str, *, unregister: str = ""
     ) -> None:
-        journal = Journal(self._ctx.clock)
-        async with self._ctx.db.transaction() as tx:
-            await tx.sessions.set_push_state(session.request_id, push_state, reason)
-            won = await tx.sessions.decide(
-                session.request_id, status="failure", reason=reason, decided=self._ctx.clock.now()
-            )
-            journal.add(
-                "push.result",
+        async with self._ctx.unit() as u:
+            await u.tx.sessions.set_push_state(session.request_id, push_state, reason)
+            u.add(
+                CoreEvent.PUSH_RESULT,
                 summary=reason,
                 request_id=session.request_id,
                 step=3,
                 outcome="failure",
             )
-            if won:
-                journal.add(
-                    "session.decided",
-                    summary=f"failure: {reason}",
-                    request_id=session.request_id,
-                    step=7,
-                    target="client",
-                    status="failure",
-                    reason=reason,
-                )
-            if unregister and await tx.authenticators.set_status(
+            await decide(u, session, SessionTrigger.FAIL, reason, now=self._ctx.clock.now())
+            if unregister and await u.tx.authenticators.set_status(
                 unregister, AUTH_PUSH_UNREGISTERED, only_from=AUTH_ACTIVE
             ):
-                journal.add(
-                    "authenticator.status",
+                u.add(
+                    CoreEvent.AUTHENTICATOR_STATUS,
                     summary=f"authenticator {unregister}: {AUTH_PUSH_UNREGISTERED}",
                     request_id=session.request_id,
                     serial=unregister,
                     status=AUTH_PUSH_UNREGISTERED,
                 )
-            await journal.persist(tx)
-        journal.publish(self._ctx.events)
-        if won:
-            self._ctx.watch.notify(session.request_id)
+
+    @staticmethod
+    def _attempt_event(
+        u: Unit,
+        request_id: str,
+        number: int,
+        attempt: PushAttempt,
+        summary: str,
+        delay: float | None,
+    ) -> None:
+        u.add(
+            CoreEvent.PUSH_ATTEMPT,
+            summary=summary,
+            request_id=request_id,
+            step=3,
+            target=attempt.service,
+            raw=attempt.request_body,
+            attempt=number,
+            outcome=attempt.outcome.value,
+            status=attempt.status,
+            reason=attempt.reason,
+            requestHeaders=attempt.request_headers,
+            response=attempt.response_body,
+            messageID=attempt.message_id,
+            retryIn=delay,
+        )
 
     async def wait_idle(self) -> None:
         """Until every dispatch started so far has finished (tests, orderly shutdown)."""
@@ -273,3 +262,13 @@ class PushService:
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
+
+
+def push_app_config(app: PushAppRecord) -> PushAppConfig:
+    """The stored push app in the push layer's own terms: every config field, copied by name.
+
+    A field the config gains must exist on the record too (an AttributeError in the
+    tests otherwise), so the two cannot drift apart silently.
+    """
+    names = [field.name for field in dataclasses.fields(PushAppConfig)]
+    return PushAppConfig(**{name: getattr(app, name) for name in names})

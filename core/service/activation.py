@@ -10,10 +10,10 @@ until the device code is accepted; after that only the derived keys remain.
 from __future__ import annotations
 
 import secrets
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from core.event_kinds import CoreEvent
 from core.protocol.activation import (
     WRONG_PASSWORD_OR_CODE,
     ServerActivationState,
@@ -24,9 +24,10 @@ from core.protocol.activation import (
     verify_activation_signature,
 )
 from core.protocol.errors import ActivationError
-from core.protocol.keys import AuthenticatorKeys, UnlockProtection
-from core.protocol.signature import verify_signature
-from core.service_errors import (
+from core.protocol.keys import AuthenticatorKeys
+from core.service.context import ServiceContext
+from core.service.credentials import signed_authenticator
+from core.service.errors import (
     Conflict,
     Forbidden,
     Gone,
@@ -35,7 +36,6 @@ from core.service_errors import (
     NotFound,
     Unauthorized,
 )
-from core.service_support import Journal, ServiceContext
 from core.storage import Repositories
 from core.storage.records import (
     AUTH_ACTIVE,
@@ -78,17 +78,16 @@ class ActivationService:
         if activation_type != ACTIVATION_TYPE:
             raise InvalidInput(
                 "unsupported activation type",
-                validation_errors=[{"field": "activationType", "message": "must be offlineMDL"}],
+                validation_errors=[{"field": "activation_type", "message": "must be offlineMDL"}],
             )
         now = self._ctx.clock.now()
-        journal = Journal(self._ctx.clock)
-        async with self._ctx.db.transaction() as tx:
-            if await tx.domains.get(domain) is None:
+        async with self._ctx.unit() as u:
+            if await u.tx.domains.get(domain) is None:
                 raise NotFound(f"unknown domain {domain}")
-            if await tx.users.get(user_id, domain) is None:
+            if await u.tx.users.get(user_id, domain) is None:
                 raise NotFound(f"unknown user {user_id}@{domain}")
             serial = generate_serial()
-            while await tx.registrations.serial_exists(serial):
+            while await u.tx.registrations.serial_exists(serial):
                 serial = generate_serial()
             registration_id = secrets.token_hex(16)
             password = generate_activation_password()
@@ -100,7 +99,7 @@ class ActivationService:
                 activation_password=password,
             )
             expires = now + self._ctx.settings.registration_ttl
-            await tx.registrations.insert(
+            await u.tx.registrations.insert(
                 RegistrationRecord(
                     registration_id=registration_id,
                     serial=serial,
@@ -116,16 +115,14 @@ class ActivationService:
                     created=now,
                 )
             )
-            journal.add(
-                "activation.registered",
+            u.add(
+                CoreEvent.ACTIVATION_REGISTERED,
                 summary=f"registration for {user_id}@{domain}, serial {serial}",
                 target="phone",
                 raw=message1,
                 serial=serial,
                 registrationID=registration_id,
             )
-            await journal.persist(tx)
-        journal.publish(self._ctx.events)
         return RegistrationStarted(
             registration_id=registration_id,
             serial=serial,
@@ -171,7 +168,6 @@ class ActivationService:
 
     async def add_device(self, registration_id: str, device_code: str) -> str:
         """Check the device code; returns activation message 2 (hex)."""
-        journal = Journal(self._ctx.clock)
         failed: tuple[int, int, str] | None = None
         async with self._ctx.db.read() as repos:
             registration = await repos.registrations.get(registration_id)
@@ -181,8 +177,8 @@ class ActivationService:
             and self._expired(registration)
         ):
             await self._expire(registration)
-        async with self._ctx.db.transaction() as tx:
-            registration = await self._usable(tx, registration_id, REG_PENDING)
+        async with self._ctx.unit() as u:
+            registration = await self._usable(u.tx, registration_id, REG_PENDING)
             state = ServerActivationState.from_dict(dict(registration.server_state))
             try:
                 keys, message2 = accept_device_code(state, device_code)
@@ -194,21 +190,20 @@ class ActivationService:
                 changes: dict[str, Any] = {"failed_attempts": failures}
                 if failures >= limit:
                     changes["status"] = REG_LOCKED
-                await tx.registrations.update(registration_id, changes)
-                journal.add(
-                    "activation.device_code_refused",
+                await u.tx.registrations.update(registration_id, changes)
+                u.add(
+                    CoreEvent.ACTIVATION_DEVICE_CODE_REFUSED,
                     summary=f"{exc.reason} ({failures}/{limit})",
                     serial=registration.serial,
                 )
-                await journal.persist(tx)
                 failed = (failures, limit, exc.reason)
             else:
                 now = self._ctx.clock.now()
-                await tx.registrations.update(
+                await u.tx.registrations.update(
                     registration_id,
                     {"status": REG_DEVICE_ADDED, "keys": keys.to_dict(), "server_state": "{}"},
                 )
-                await tx.authenticators.insert(
+                await u.tx.authenticators.insert(
                     AuthenticatorRecord(
                         serial=registration.serial,
                         user_id=registration.user_id,
@@ -225,15 +220,13 @@ class ActivationService:
                         activated=None,
                     )
                 )
-                journal.add(
-                    "activation.device_added",
+                u.add(
+                    CoreEvent.ACTIVATION_DEVICE_ADDED,
                     summary=f"device code accepted for {registration.serial}",
                     target="phone",
                     raw=message2,
                     serial=registration.serial,
                 )
-                await journal.persist(tx)
-        journal.publish(self._ctx.events)
         if failed is not None:
             failures, limit, reason = failed
             if failures >= limit:
@@ -245,46 +238,26 @@ class ActivationService:
         return message2
 
     async def activate(self, registration_id: str, signature: str) -> AuthenticatorRecord:
-        journal = Journal(self._ctx.clock)
-        async with self._ctx.db.transaction() as tx:
-            registration = await self._usable(tx, registration_id, REG_DEVICE_ADDED)
+        async with self._ctx.unit() as u:
+            registration = await self._usable(u.tx, registration_id, REG_DEVICE_ADDED)
             assert registration.keys is not None  # stored with the device-added status
             keys = AuthenticatorKeys.from_dict(dict(registration.keys))
             if not verify_activation_signature(keys, registration_id, signature):
                 raise Unauthorized("activation signature does not verify")
-            await tx.registrations.update(registration_id, {"status": REG_ACTIVE})
-            await tx.authenticators.update(
+            await u.tx.registrations.update(registration_id, {"status": REG_ACTIVE})
+            await u.tx.authenticators.update(
                 registration.serial, {"status": AUTH_ACTIVE, "activated": self._ctx.clock.now()}
             )
-            journal.add(
-                "activation.activated",
+            u.add(
+                CoreEvent.ACTIVATION_ACTIVATED,
                 summary=f"authenticator {registration.serial} active",
                 source="phone",
                 target="core",
                 serial=registration.serial,
             )
-            await journal.persist(tx)
-            authenticator = await tx.authenticators.get(registration.serial)
-        journal.publish(self._ctx.events)
+            authenticator = await u.tx.authenticators.get(registration.serial)
         assert authenticator is not None
         return authenticator
-
-    def check_device_signature(
-        self,
-        authenticator: AuthenticatorRecord,
-        *,
-        purpose: str,
-        fields: Mapping[str, object],
-        time: float,
-        signature: str,
-    ) -> None:
-        """A device-signed request: fresh time and a signature by the device instance key."""
-        if abs(time - self._ctx.clock.now()) > self._ctx.settings.signed_request_skew:
-            raise Unauthorized("request time too far from server time")
-        keys = AuthenticatorKeys.from_dict(dict(authenticator.keys))
-        signed = {**fields, "purpose": purpose, "serialNumber": authenticator.serial, "time": time}
-        if not verify_signature(keys.instance_keys[UnlockProtection.DEVICE], signed, signature):
-            raise Unauthorized("device signature does not verify")
 
     async def register_push(
         self,
@@ -297,13 +270,11 @@ class ActivationService:
         signature: str,
     ) -> AuthenticatorRecord:
         """Record where pushes for this authenticator go (app ID/bundle decides the config)."""
-        journal = Journal(self._ctx.clock)
-        async with self._ctx.db.transaction() as tx:
-            authenticator = await tx.authenticators.get(serial)
-            if authenticator is None:
-                raise NotFound(f"unknown authenticator {serial}")
-            self.check_device_signature(
-                authenticator,
+        async with self._ctx.unit() as u:
+            authenticator = await signed_authenticator(
+                self._ctx,
+                u.tx,
+                serial,
                 purpose="notification-registration",
                 fields={"platform": platform, "pushToken": push_token, "appID": app_id},
                 time=time,
@@ -311,18 +282,18 @@ class ActivationService:
             )
             if authenticator.status not in (AUTH_ACTIVE, AUTH_PUSH_UNREGISTERED):
                 raise Forbidden(f"authenticator {serial} is {authenticator.status}")
-            app = await tx.push_apps.get(app_id) or await tx.push_apps.find_by_bundle_id(app_id)
+            app = await u.tx.push_apps.get(app_id) or await u.tx.push_apps.find_by_bundle_id(app_id)
             if app is None:
                 raise InvalidInput(
                     f"no push app configuration for app ID {app_id}",
-                    validation_errors=[{"field": "appID", "message": "unknown app ID"}],
+                    validation_errors=[{"field": "app_id", "message": "unknown app ID"}],
                 )
             if app.platform != platform:
                 raise InvalidInput(
                     f"app ID {app_id} is configured for {app.platform}, not {platform}",
                     validation_errors=[{"field": "platform", "message": "does not match app"}],
                 )
-            await tx.authenticators.update(
+            await u.tx.authenticators.update(
                 serial,
                 {
                     "push_platform": platform,
@@ -332,16 +303,14 @@ class ActivationService:
                     "status": AUTH_ACTIVE,
                 },
             )
-            journal.add(
-                "authenticator.push_registered",
+            u.add(
+                CoreEvent.AUTHENTICATOR_PUSH_REGISTERED,
                 summary=f"{serial} receives pushes via {app.app_id} ({platform})",
                 source="phone",
                 target="core",
                 serial=serial,
                 appID=app.app_id,
             )
-            await journal.persist(tx)
-            updated = await tx.authenticators.get(serial)
-        journal.publish(self._ctx.events)
+            updated = await u.tx.authenticators.get(serial)
         assert updated is not None
         return updated

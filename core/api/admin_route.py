@@ -1,0 +1,54 @@
+"""The one shape of an admin route: tag ``admin``, the bearer check, the 401 it can answer.
+
+Its handler's errors name wire fields: the service names record fields
+(``push_timeout``), the API answers with ``pushTimeout`` (``api/views``).
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from core.api.http import Handler, Request, Response, Router
+from core.api.views import with_wire_fields
+from core.protocol.errors import PushSimError
+
+ADMIN_RESPONSES = {401: "admin token required"}
+
+
+def admin_route(
+    router: Router,
+    route: str,
+    summary: str,
+    responses: Mapping[int, str],
+    *,
+    body: Mapping[str, Any] | None = None,
+    query: Mapping[str, str] | None = None,
+) -> Callable[[Handler], Handler]:
+    """``route`` is ``"METHOD /path"``; every admin route also answers 401 without the token."""
+    method, pattern = route.split(" ", 1)
+    register = router.route(
+        method,
+        pattern,
+        summary=summary,
+        tag="admin",
+        admin=True,
+        body=body,
+        query=query,
+        responses={**responses, **ADMIN_RESPONSES},
+    )
+
+    def wrap(handler: Handler) -> Handler:
+        @functools.wraps(handler)
+        async def answer(request: Request) -> Response:
+            try:
+                return await handler(request)
+            except PushSimError as exc:  # the service names record fields
+                with_wire_fields(exc)
+                raise
+
+        register(answer)
+        return handler
+
+    return wrap
