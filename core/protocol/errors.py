@@ -17,8 +17,8 @@ Exception
     ├── SessionOutdated          http 409   an answer for a session already in a final state
     ├── InvalidMessageBody       http 400   a request/response body that is not valid JSON
     │                                       of the expected shape (after decryption)
-    ├── ServiceError (core.service_errors)   the use cases' errors, one class per status
-    └── ApiError (core.api.http)             input and routing errors of an HTTP endpoint
+    ├── ServiceError (core.service.errors)   the use cases' errors, one class per status
+    └── ApiError (core.web.errors)            input and routing errors of an HTTP endpoint
 ```
 
 This is the one error family of the product: whatever layer raises, every
