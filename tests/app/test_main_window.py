@@ -371,24 +371,20 @@ def tree_text(window: MainWindow) -> str:
 
 # -- the app entry point ------------------------------------------------------------------
 def test_run_opens_the_window_and_stops_the_suite_when_it_closes(
-    qapp: QApplication, tmp_path: Path
+    qapp: QApplication, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    seen: dict[str, Any] = {"polls": 0}
+    seen: dict[str, Any] = {}
 
-    def close_when_ready() -> None:
-        seen["polls"] += 1
-        windows = [w for w in qapp.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible()]
-        if windows and windows[0].ready:
-            seen["suite"] = windows[0].suite
-            seen["phones"] = len(windows[0].phones.cards)
-            windows[0].close()
-        elif seen["polls"] < 1200:  # a minute
-            QTimer.singleShot(50, close_when_ready)
-        else:
-            for window in windows:
-                window.close()
+    class ClosesWhenReady(MainWindow):
+        """The real window; it closes itself the moment the suite says it is ready."""
 
-    QTimer.singleShot(0, close_when_ready)
+        def _on_suite_ready(self) -> None:
+            super()._on_suite_ready()
+            seen["suite"] = self.suite
+            seen["phones"] = len(self.phones.cards)
+            QTimer.singleShot(0, self.close)  # after the ready handling has returned
+
+    monkeypatch.setattr(gui, "MainWindow", ClosesWhenReady)
     code = gui.run(tmp_path / "workspace", reset=True, options=suite_options())
     assert code == 0
     assert "suite" in seen, "the window never became ready"
