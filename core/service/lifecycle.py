@@ -23,6 +23,7 @@ from core.event_kinds import CoreEvent
 from core.protocol.errors import SessionOutdated
 from core.protocol.session import SessionStatus, SessionTrigger, next_status
 from core.service.unit import Unit
+from core.service.views import SessionDecided, SessionView
 from core.storage.records import SessionRecord
 
 __all__ = ["decide"]
@@ -61,18 +62,22 @@ async def decide(
     )
     if not won:
         return False
-    facts: dict[str, Any] = {}
-    if checks is not None:
-        facts = {"check": failed_check, "checks": checks}
+    view = SessionView.of(session).decided_as(
+        status, reason, at=now, failed_check=failed_check, protection_used=protection_used
+    )
     u.add(
         CoreEvent.SESSION_DECIDED,
         summary=f"{status}: {reason}",
         request_id=session.request_id,
         step=7,
         target="client",
-        status=status.value,
-        reason=reason,
-        **facts,
+        details=SessionDecided(
+            status=status.value,
+            reason=reason,
+            check=failed_check if checks is not None else None,
+            checks=None if checks is None else tuple(dict(c) for c in checks),
+            view=view,
+        ),
     )
     u.journal.decided.append(session.request_id)
     return True

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from core.clock import Clock
-from core.events import Event, EventBus
+from core.events import Event, EventBus, EventDetails
 from core.protocol.secure_channel import SecureChannelHeader
 from core.storage import Repositories
 from core.storage.repo_audit import audit_record
@@ -61,13 +61,22 @@ class Journal:
         raw: str | None = None,
         header: Mapping[str, Any] | None = None,
         body: Mapping[str, Any] | None = None,
-        **details: Any,
+        details: EventDetails | None = None,
+        **facts: Any,
     ) -> None:
-        data: dict[str, Any] = dict(details)
-        if header is not None:
-            data["header"] = dict(header)
-        if body is not None:
-            data["body"] = dict(body)
+        """Record an event; its details are either a typed ``details`` or loose ``facts``."""
+        data: Mapping[str, Any]
+        if details is not None:
+            if facts or header is not None or body is not None:
+                raise TypeError("typed details carry all of an event's facts")
+            data = details
+        else:
+            loose = dict(facts)
+            if header is not None:
+                loose["header"] = dict(header)
+            if body is not None:
+                loose["body"] = dict(body)
+            data = loose
         self.entries.append(
             Event(
                 kind=kind,

@@ -1,0 +1,107 @@
+"""Frozen view models of core state, for views that must not read storage rows.
+
+A ``SessionView`` is what the server console, the sequence diagram and the
+session inspector show of a push login. It travels in the typed details of
+``session.decided`` (``SessionDecided.view``), so a GUI adapter updates from
+the event alone, without a second query, and a test can wait on it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from core.events import EventDetails
+from core.protocol.session import SessionStatus
+from core.storage.records import SessionRecord
+
+
+@dataclass(frozen=True, kw_only=True)
+class SessionView:
+    request_id: str
+    user_id: str
+    domain: str
+    serial: str | None
+    status: SessionStatus
+    reason: str
+    protection: str  # the unlock the login required
+    protection_used: str | None  # the unlock the phone's answer says it used
+    number: int | None  # number matching: what the login screen shows
+    created: float
+    expires: float
+    decided: float | None
+    failed_check: str | None
+
+    @property
+    def pending(self) -> bool:
+        return self.status is SessionStatus.PENDING
+
+    @classmethod
+    def of(cls, record: SessionRecord) -> SessionView:
+        return cls(
+            request_id=record.request_id,
+            user_id=record.user_id,
+            domain=record.domain,
+            serial=record.serial,
+            status=SessionStatus(record.status),
+            reason=record.reason,
+            protection=record.protection,
+            protection_used=record.protection_used,
+            number=record.number,
+            created=record.created,
+            expires=record.expires,
+            decided=record.decided,
+            failed_check=record.failed_check,
+        )
+
+    def decided_as(
+        self,
+        status: SessionStatus,
+        reason: str,
+        *,
+        at: float,
+        failed_check: str | None,
+        protection_used: str | None,
+    ) -> SessionView:
+        return replace(
+            self,
+            status=status,
+            reason=reason,
+            decided=at,
+            failed_check=failed_check,
+            protection_used=protection_used or self.protection_used,
+        )
+
+
+@dataclass(frozen=True, kw_only=True)
+class SessionDecided(EventDetails):
+    """Details of ``session.decided``.
+
+    As a mapping (what the audit log and the trace store) it holds ``status``
+    and ``reason``, plus ``check`` and ``checks`` when a phone's answer
+    decided; ``view``, the session as it now stands, is for live views only.
+    """
+
+    status: str
+    reason: str
+    check: str | None = None
+    checks: tuple[dict[str, Any], ...] | None = None
+    view: SessionView | None = field(default=None, compare=False)
+
+    def _present(self) -> tuple[str, ...]:
+        names = ["status", "reason"]
+        if self.checks is not None:
+            names += ["check", "checks"]
+        return tuple(names)
+
+    def __getitem__(self, key: str) -> Any:
+        if key not in self._present():
+            raise KeyError(key)
+        value = getattr(self, key)
+        return list(value) if key == "checks" else value
+
+    def __iter__(self) -> Any:
+        return iter(self._present())
+
+    def __len__(self) -> int:
+        return len(self._present())
