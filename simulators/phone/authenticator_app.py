@@ -26,7 +26,7 @@ from core.protocol.activation import ActivationOffer, activation_signature
 from core.protocol.signature import compute_signature
 from simulators.phone.activation_flow import ActivationFlow
 from simulators.phone.app_state import AppState, Enrollment
-from simulators.phone.core_client import CoreDeviceApi
+from simulators.phone.core_client import CoreDeviceApi, NotificationRegistration
 from simulators.phone.errors import (
     ActivationFailed,
     AppNotInstalled,
@@ -256,21 +256,20 @@ class AuthenticatorApp:
             )
         token = self.state.push_token
         if not self.state.core_registered:
-            now = self.host.now()
-            fields = {
-                "purpose": "notification-registration",
-                "serialNumber": keystore.serial,
-                "platform": self.host.platform.value,
-                "pushToken": token,
-                "appID": self.info.app_id,
-                "time": now,
-            }
-            await self.host.core().register_notifications(
-                keystore.serial,
+            registration = NotificationRegistration(
                 platform=self.host.platform.value,
                 push_token=token,
                 app_id=self.info.app_id,
-                time=now,
+                time=self.host.now(),
+            )
+            fields = {
+                "purpose": "notification-registration",
+                "serialNumber": keystore.serial,
+                **registration.wire_fields(),
+            }
+            await self.host.core().register_notifications(
+                keystore.serial,
+                registration,
                 signature=compute_signature(keystore.device_key, fields),
             )
             self.state.core_registered = True

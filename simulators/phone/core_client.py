@@ -56,6 +56,33 @@ class ResponseReceipt:
         return shown
 
 
+@dataclass(frozen=True, kw_only=True)
+class NotificationRegistration:
+    """Where the core should push for an authenticator (the device key signs these fields)."""
+
+    platform: str
+    push_token: str
+    app_id: str
+    time: float
+
+    def wire_fields(self) -> dict[str, Any]:
+        return {
+            "platform": self.platform,
+            "pushToken": self.push_token,
+            "appID": self.app_id,
+            "time": self.time,
+        }
+
+    @classmethod
+    def from_wire(cls, body: dict[str, Any]) -> NotificationRegistration:
+        return cls(
+            platform=body["platform"],
+            push_token=body["pushToken"],
+            app_id=body["appID"],
+            time=body["time"],
+        )
+
+
 class CoreDeviceApi(Protocol):
     """The device endpoints of contract section 2 (signatures computed by the caller)."""
 
@@ -68,14 +95,7 @@ class CoreDeviceApi(Protocol):
         ...
 
     async def register_notifications(
-        self,
-        serial: str,
-        *,
-        platform: str,
-        push_token: str,
-        app_id: str,
-        time: float,
-        signature: str,
+        self, serial: str, registration: NotificationRegistration, *, signature: str
     ) -> None: ...
 
     async def pending(self, serial: str, *, time: float, signature: str) -> str | None:
@@ -176,25 +196,12 @@ class HttpCoreDeviceApi:
         return self._text(self._checked(response), "serialNumber")
 
     async def register_notifications(
-        self,
-        serial: str,
-        *,
-        platform: str,
-        push_token: str,
-        app_id: str,
-        time: float,
-        signature: str,
+        self, serial: str, registration: NotificationRegistration, *, signature: str
     ) -> None:
         response = await self._send(
             "POST",
             f"/authenticators/{_segment(serial)}/notification-registration",
-            json={
-                "platform": platform,
-                "pushToken": push_token,
-                "appID": app_id,
-                "time": time,
-                "signature": signature,
-            },
+            json={**registration.wire_fields(), "signature": signature},
         )
         self._checked(response)
 
