@@ -258,14 +258,14 @@ class AuthenticatorApp:
         if not self.state.core_registered:
             registration = NotificationRegistration(
                 platform=self.host.platform.value,
-                push_token=token,
-                app_id=self.info.app_id,
+                pushToken=token,
+                appID=self.info.app_id,
                 time=self.host.now(),
             )
             fields = {
                 "purpose": "notification-registration",
                 "serialNumber": keystore.serial,
-                **registration.wire_fields(),
+                **registration,
             }
             await self.host.core().register_notifications(
                 keystore.serial,

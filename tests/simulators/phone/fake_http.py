@@ -30,7 +30,12 @@ def http_transport(core: FakeCore, recorded: list[httpx.Request]) -> httpx.MockT
                 case ("POST", ["v1", "authenticators", serial, "notification-registration"]):
                     await core.register_notifications(
                         serial,
-                        NotificationRegistration.from_wire(body),
+                        NotificationRegistration(
+                            platform=body["platform"],
+                            pushToken=body["pushToken"],
+                            appID=body["appID"],
+                            time=body["time"],
+                        ),
                         signature=body["signature"],
                     )
                     return httpx.Response(200, json={"status": "registered"})

@@ -182,7 +182,7 @@ class FakeCore:
     async def register_notifications(
         self, serial: str, registration: NotificationRegistration, *, signature: str
     ) -> None:
-        body = registration.wire_fields()
+        body = dict(registration)
         self.calls.append(
             ("register_notifications", {"serialNumber": serial, **body, "signature": signature})
         )
@@ -192,9 +192,9 @@ class FakeCore:
         if not verify_signature(device_key, fields, signature):
             raise CoreApiError(401, "signature invalid")
         authenticator.push_token, authenticator.platform, authenticator.app_id = (
-            registration.push_token,
-            registration.platform,
-            registration.app_id,
+            registration["pushToken"],
+            registration["platform"],
+            registration["appID"],
         )
 
     async def pending(self, serial: str, *, time: float, signature: str) -> str | None:
