@@ -51,7 +51,16 @@ from simulators.phone.unlock import DEFAULT_MAX_PIN_FAILURES, UnlockGate, Unlock
 from simulators.phone.views import AuthenticatorView, UnlockPromptView, describe_authenticator_view
 
 
-class AppHost(Protocol):
+class PhoneParts(Protocol):
+    """What a phone lends to the software running on it: its sensor and its event log."""
+
+    @property
+    def sensor(self) -> FingerprintSensor: ...
+
+    def emit(self, kind: str, summary: str, **fields: Any) -> Event: ...
+
+
+class AppHost(PhoneParts, Protocol):
     """What the phone provides to the app running on it."""
 
     @property
@@ -60,12 +69,7 @@ class AppHost(Protocol):
     @property
     def settings(self) -> PhoneSettings: ...
 
-    @property
-    def sensor(self) -> FingerprintSensor: ...
-
     def now(self) -> float: ...
-
-    def emit(self, kind: str, summary: str, **fields: Any) -> Event: ...
 
     def save(self) -> None: ...
 
