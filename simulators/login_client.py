@@ -14,13 +14,12 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import TracebackType
 from typing import Any
 from urllib.parse import quote
 
 import httpx
 
-from core.pki import client_ssl_context
+from simulators.workspace_http import WorkspaceHttpClient
 
 POLL_WAIT = 10  # seconds the core may hold one status request
 HTTP_TIMEOUT = POLL_WAIT + 10.0
@@ -79,27 +78,11 @@ class Decision(CoreAnswer):
     protection_used: str | None = None  # the unlock the phone answered with
 
 
-class LoginClient:
+class LoginClient(WorkspaceHttpClient):
     """Logs users in at one core; one connection pool, closed by ``aclose``."""
 
     def __init__(self, base_url: str, ca_file: Path, *, timeout: float = HTTP_TIMEOUT) -> None:
-        self._http = httpx.AsyncClient(
-            base_url=base_url, verify=client_ssl_context(ca_file), timeout=timeout
-        )
-
-    async def __aenter__(self) -> LoginClient:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.aclose()
-
-    async def aclose(self) -> None:
-        await self._http.aclose()
+        super().__init__(base_url, ca_file, timeout=timeout)
 
     async def login(
         self, user_id: str, domain: str, passkey: str, *, client_ip: str | None = None

@@ -19,9 +19,8 @@ from simulators.apns.h2_server import ApnsH2Server
 from simulators.apns.handler import ApnsService
 from simulators.apns.reasons import APNS_REASONS
 from simulators.delivery.asgi import Router
-from simulators.delivery.faults import FaultKind
 from simulators.delivery.provider_mock import ProviderMock
-from simulators.delivery.routes import CONTROL_PREFIX, DEVICE_PREFIX, control_routes, device_routes
+from simulators.delivery.routes import control_routes, device_routes
 
 
 class ApnsMock(ProviderMock):
@@ -44,7 +43,9 @@ class ApnsMock(ProviderMock):
         router.include(
             control_routes(self.hub, describe=self.describe, control_token=self.control_token)
         )
-        self._side = LoopbackAsgiServer(router, server_ssl_context(self.pki), name="apns-device")
+        self._device_server = LoopbackAsgiServer(
+            router, server_ssl_context(self.pki), name="apns-device"
+        )
 
     @property
     def running(self) -> bool:
@@ -63,26 +64,17 @@ class ApnsMock(ProviderMock):
             raise RuntimeError("mock APNs is not running")
         return self._h2.port
 
-    @property
-    def device_url(self) -> str:
-        """Base URL for ``ApnsDeviceClient`` (the device/control port)."""
-        return self._side.url
-
-    @property
-    def control_url(self) -> str:
-        return self._side.url + CONTROL_PREFIX
-
     async def start(self) -> None:
         await self._h2.start()
         try:
-            await self._side.start()
+            await self._device_server.start()
         except BaseException:
             await self._h2.stop()
             raise
         self._announce_started()
 
     async def stop(self) -> None:
-        await self._stop_servers(self._h2, self._side)
+        await self._stop_servers(self._h2, self._device_server)
 
     def describe(self) -> dict[str, Any]:
         running = self.running
@@ -99,10 +91,5 @@ class ApnsMock(ProviderMock):
             "client_cert_file": str(creds.apns_client_cert_file),
             "client_key_file": str(creds.apns_client_key_file),
             "client_bundle_file": str(creds.apns_client_bundle_file),
-            "device_url": self.device_url if running else None,
-            "device_endpoint": self.device_url + DEVICE_PREFIX if running else None,
-            "control_endpoint": self.control_url if running else None,
-            "control_token_required": self.control_token is not None,
-            "fault_kinds": [kind.value for kind in FaultKind],
-            "errors": sorted(APNS_REASONS),
+            **self._describe_device_side(),
         }

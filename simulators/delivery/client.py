@@ -13,15 +13,14 @@ from __future__ import annotations
 import json
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
-from types import TracebackType
 from typing import Any
 
 import httpx
 
-from core.pki import client_ssl_context
 from simulators.delivery.registry import Service
 from simulators.delivery.routes import DEVICE_PREFIX
 from simulators.delivery.wire import DeliveredNotification, parse_notification
+from simulators.workspace_http import WorkspaceHttpClient
 
 __all__ = [
     "ApnsDeviceClient",
@@ -46,32 +45,13 @@ class DeviceUnregisteredError(DeliveryError):
         self.unregistered_at = unregistered_at
 
 
-class DeliveryClient:
+class DeliveryClient(WorkspaceHttpClient):
     """Device-side connection to one mock service (``base_url`` = its ``device_url``)."""
 
     service: Service
 
     def __init__(self, base_url: str, ca_file: Path | str, *, timeout: float = 10.0) -> None:
-        self.base_url = base_url.rstrip("/")
-        self._http = httpx.AsyncClient(
-            base_url=self.base_url,
-            verify=client_ssl_context(Path(ca_file)),
-            timeout=timeout,
-        )
-
-    async def __aenter__(self) -> DeliveryClient:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        await self.aclose()
-
-    async def aclose(self) -> None:
-        await self._http.aclose()
+        super().__init__(base_url, ca_file, timeout=timeout)
 
     async def _request(self, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
         try:

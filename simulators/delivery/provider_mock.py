@@ -8,17 +8,19 @@ registry named after the service. Subclasses add their servers and URLs.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import ClassVar, Protocol
+from typing import Any, ClassVar, Protocol
 
 from core.clock import Clock
 from core.events import EventBus
 from core.pki import PkiMaterial
 from core.provider_credentials import ProviderCredentials
+from core.web.asgi_server import LoopbackAsgiServer
 from simulators.delivery.event_details import ServiceStarted
 from simulators.delivery.event_kinds import MockEvent
-from simulators.delivery.faults import FaultPlan
+from simulators.delivery.faults import FaultKind, FaultPlan
 from simulators.delivery.hub import DeliveryHub
 from simulators.delivery.registry import DeviceRegistry, Service
+from simulators.delivery.routes import CONTROL_PREFIX, DEVICE_PREFIX
 
 
 class _Server(Protocol):
@@ -33,6 +35,7 @@ class ProviderMock:
     service_name: ClassVar[Service]
     label: ClassVar[str]  # "FCM", "APNs": how events name the mock
     allowed_errors: ClassVar[frozenset[str]]
+    _device_server: LoopbackAsgiServer  # serves the device and control API; set by _build
 
     def __init__(
         self,
@@ -73,6 +76,27 @@ class ProviderMock:
     @property
     def url(self) -> str:
         raise NotImplementedError
+
+    @property
+    def device_url(self) -> str:
+        """Base URL of the device API and the control API (for the device clients)."""
+        return self._device_server.url
+
+    @property
+    def control_url(self) -> str:
+        return self.device_url + CONTROL_PREFIX
+
+    def _describe_device_side(self) -> dict[str, Any]:
+        """The end of ``describe()``: the device and control endpoints, faults and errors."""
+        running = self.running
+        return {
+            "device_url": self.device_url if running else None,
+            "device_endpoint": self.device_url + DEVICE_PREFIX if running else None,
+            "control_endpoint": self.control_url if running else None,
+            "control_token_required": self.control_token is not None,
+            "fault_kinds": [kind.value for kind in FaultKind],
+            "errors": sorted(self.allowed_errors),
+        }
 
     def _announce_started(self) -> None:
         self.hub.emit(

@@ -17,9 +17,7 @@ from core.provider_credentials import (
     write_service_account,
 )
 from core.web.asgi_server import LoopbackAsgiServer
-from simulators.delivery.faults import FaultKind
 from simulators.delivery.provider_mock import ProviderMock
-from simulators.delivery.routes import CONTROL_PREFIX, DEVICE_PREFIX
 from simulators.fcm.app import FcmApi
 from simulators.fcm.errors import FcmErrorCode
 
@@ -38,15 +36,17 @@ class FcmMock(ProviderMock):
             describe=self.describe,
             control_token=self.control_token,
         )
-        self._server = LoopbackAsgiServer(self.api.router, server_ssl_context(self.pki), name="fcm")
+        self._device_server = LoopbackAsgiServer(
+            self.api.router, server_ssl_context(self.pki), name="fcm"
+        )
 
     @property
     def running(self) -> bool:
-        return self._server.port is not None
+        return self._device_server.port is not None
 
     @property
     def url(self) -> str:
-        return self._server.url
+        return self._device_server.url
 
     @property
     def token_uri(self) -> str:
@@ -56,22 +56,13 @@ class FcmMock(ProviderMock):
     def send_url(self) -> str:
         return f"{self.url}/v1/projects/{self.credentials.fcm_project_id}/messages:send"
 
-    @property
-    def device_url(self) -> str:
-        """Base URL for ``FcmDeviceClient``."""
-        return self.url
-
-    @property
-    def control_url(self) -> str:
-        return self.url + CONTROL_PREFIX
-
     async def start(self) -> None:
-        await self._server.start()
+        await self._device_server.start()
         write_service_account(self.credentials, token_uri=self.token_uri)
         self._announce_started()
 
     async def stop(self) -> None:
-        await self._stop_servers(self._server)
+        await self._stop_servers(self._device_server)
 
     def describe(self) -> dict[str, Any]:
         running = self.running
@@ -85,10 +76,5 @@ class FcmMock(ProviderMock):
             "app_id": FCM_ANDROID_APP_ID,
             "service_account_file": str(self.credentials.fcm_service_account_file),
             "client_email": self.credentials.fcm_client_email,
-            "device_url": self.device_url if running else None,
-            "device_endpoint": self.url + DEVICE_PREFIX if running else None,
-            "control_endpoint": self.control_url if running else None,
-            "control_token_required": self.control_token is not None,
-            "fault_kinds": [kind.value for kind in FaultKind],
-            "errors": sorted(code.value for code in FcmErrorCode),
+            **self._describe_device_side(),
         }

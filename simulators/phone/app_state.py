@@ -24,21 +24,19 @@ class Enrollment:
     domain: str
 
     def to_dict(self) -> dict[str, str]:
-        return {
-            "serial": self.serial,
-            "registrationID": self.registration_id,
-            "userID": self.user_id,
-            "domain": self.domain,
-        }
+        return {wire: getattr(self, name) for name, wire in _ENROLLMENT_WIRE_NAMES.items()}
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Enrollment:
-        return cls(
-            serial=str(data["serial"]),
-            registration_id=str(data["registrationID"]),
-            user_id=str(data["userID"]),
-            domain=str(data["domain"]),
-        )
+        return cls(**{name: str(data[wire]) for name, wire in _ENROLLMENT_WIRE_NAMES.items()})
+
+
+_ENROLLMENT_WIRE_NAMES = {
+    "serial": "serial",
+    "registration_id": "registrationID",
+    "user_id": "userID",
+    "domain": "domain",
+}
 
 
 @dataclass(kw_only=True)

@@ -26,7 +26,7 @@ from core.protocol.activation import ActivationOffer, activation_signature
 from core.protocol.signature import compute_signature
 from simulators.phone.activation_flow import ActivationFlow
 from simulators.phone.app_state import AppState, Enrollment
-from simulators.phone.core_client import CoreDeviceApi
+from simulators.phone.core_client import CoreDeviceApi, NotificationRegistration
 from simulators.phone.errors import (
     ActivationFailed,
     AppNotInstalled,
@@ -51,7 +51,16 @@ from simulators.phone.unlock import DEFAULT_MAX_PIN_FAILURES, UnlockGate, Unlock
 from simulators.phone.views import AuthenticatorView, UnlockPromptView, describe_authenticator_view
 
 
-class AppHost(Protocol):
+class PhoneParts(Protocol):
+    """What a phone lends to the software running on it: its sensor and its event log."""
+
+    @property
+    def sensor(self) -> FingerprintSensor: ...
+
+    def emit(self, kind: str, summary: str, **fields: Any) -> Event: ...
+
+
+class AppHost(PhoneParts, Protocol):
     """What the phone provides to the app running on it."""
 
     @property
@@ -60,12 +69,7 @@ class AppHost(Protocol):
     @property
     def settings(self) -> PhoneSettings: ...
 
-    @property
-    def sensor(self) -> FingerprintSensor: ...
-
     def now(self) -> float: ...
-
-    def emit(self, kind: str, summary: str, **fields: Any) -> Event: ...
 
     def save(self) -> None: ...
 
@@ -256,21 +260,20 @@ class AuthenticatorApp:
             )
         token = self.state.push_token
         if not self.state.core_registered:
-            now = self.host.now()
+            registration = NotificationRegistration(
+                platform=self.host.platform.value,
+                pushToken=token,
+                appID=self.info.app_id,
+                time=self.host.now(),
+            )
             fields = {
                 "purpose": "notification-registration",
                 "serialNumber": keystore.serial,
-                "platform": self.host.platform.value,
-                "pushToken": token,
-                "appID": self.info.app_id,
-                "time": now,
+                **registration,
             }
             await self.host.core().register_notifications(
                 keystore.serial,
-                platform=self.host.platform.value,
-                push_token=token,
-                app_id=self.info.app_id,
-                time=now,
+                registration,
                 signature=compute_signature(keystore.device_key, fields),
             )
             self.state.core_registered = True

@@ -27,17 +27,16 @@ from typing import Any, Protocol
 from core.events import Event, EventBus
 from core.protocol.keys import UnlockProtection
 from core.protocol.messages import ChallengeRequest
-from simulators.phone.authenticator_app import AuthenticatorApp
+from simulators.phone.authenticator_app import AuthenticatorApp, PhoneParts
 from simulators.phone.core_client import ResponseReceipt
 from simulators.phone.errors import BiometricLockout, CoreApiError, NoFingerEnrolled, PhoneError
 from simulators.phone.event_kinds import PhoneEvent
-from simulators.phone.fingerprint import FingerprintSensor
 from simulators.phone.inbox import Notification
 from simulators.phone.keystore import validate_pin
 from simulators.phone.unlock import Finger, Pin, UnlockInput
 
 
-class ResponderHost(Protocol):
+class ResponderHost(PhoneParts, Protocol):
     """The phone an auto-responder answers for."""
 
     events: EventBus
@@ -49,11 +48,6 @@ class ResponderHost(Protocol):
 
     @property
     def app(self) -> AuthenticatorApp: ...
-
-    @property
-    def sensor(self) -> FingerprintSensor: ...
-
-    def emit(self, kind: str, summary: str, **fields: Any) -> Event: ...
 
     async def poll(self) -> Notification | None: ...
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 import ssl
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, TypedDict
 from urllib.parse import quote
 
 import httpx
@@ -56,6 +56,15 @@ class ResponseReceipt:
         return shown
 
 
+class NotificationRegistration(TypedDict):
+    """Where the core should push for an authenticator, as on the wire (device-signed)."""
+
+    platform: str
+    pushToken: str
+    appID: str
+    time: float
+
+
 class CoreDeviceApi(Protocol):
     """The device endpoints of contract section 2 (signatures computed by the caller)."""
 
@@ -68,14 +77,7 @@ class CoreDeviceApi(Protocol):
         ...
 
     async def register_notifications(
-        self,
-        serial: str,
-        *,
-        platform: str,
-        push_token: str,
-        app_id: str,
-        time: float,
-        signature: str,
+        self, serial: str, registration: NotificationRegistration, *, signature: str
     ) -> None: ...
 
     async def pending(self, serial: str, *, time: float, signature: str) -> str | None:
@@ -152,49 +154,34 @@ class HttpCoreDeviceApi:
             response.status_code, message, check=str(check) if check is not None else None
         )
 
-    @staticmethod
-    def _text(body: dict[str, Any], key: str) -> str:
-        value = body.get(key)
+    async def _post_for_text(self, path: str, body: dict[str, Any], key: str) -> str:
+        """POST ``body`` to ``path``; the answer's text field ``key``."""
+        value = self._checked(await self._send("POST", path, json=body)).get(key)
         if not isinstance(value, str):
             raise CoreApiError(502, f"core answer lacks {key!r}")
         return value
 
     async def add_device(self, registration_id: str, device_code: str) -> str:
-        response = await self._send(
-            "POST",
+        return await self._post_for_text(
             f"/registrations/{_segment(registration_id)}/add-device",
-            json={"deviceCode": device_code},
+            {"deviceCode": device_code},
+            "activationMessage2",
         )
-        return self._text(self._checked(response), "activationMessage2")
 
     async def activate(self, registration_id: str, signature: str) -> str:
-        response = await self._send(
-            "POST",
+        return await self._post_for_text(
             f"/registrations/{_segment(registration_id)}/activate",
-            json={"signature": signature},
+            {"signature": signature},
+            "serialNumber",
         )
-        return self._text(self._checked(response), "serialNumber")
 
     async def register_notifications(
-        self,
-        serial: str,
-        *,
-        platform: str,
-        push_token: str,
-        app_id: str,
-        time: float,
-        signature: str,
+        self, serial: str, registration: NotificationRegistration, *, signature: str
     ) -> None:
         response = await self._send(
             "POST",
             f"/authenticators/{_segment(serial)}/notification-registration",
-            json={
-                "platform": platform,
-                "pushToken": push_token,
-                "appID": app_id,
-                "time": time,
-                "signature": signature,
-            },
+            json={**registration, "signature": signature},
         )
         self._checked(response)
 
@@ -208,12 +195,11 @@ class HttpCoreDeviceApi:
         return message if isinstance(message, str) else None
 
     async def fetch_challenge(self, serial: str, challenge_key: str) -> str:
-        response = await self._send(
-            "POST",
+        return await self._post_for_text(
             "/push/secure-challenge",
-            json={"serialNumber": serial, "challengeKey": challenge_key},
+            {"serialNumber": serial, "challengeKey": challenge_key},
+            "requestMessage",
         )
-        return self._text(self._checked(response), "requestMessage")
 
     async def post_response(self, serial: str, response_message: str) -> ResponseReceipt:
         response = await self._send(

@@ -21,7 +21,7 @@ import asyncio
 import hashlib
 import secrets
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from cryptography.exceptions import InvalidTag
@@ -222,11 +222,4 @@ async def change_pin(keystore: Keystore, *, old_pin: str, new_pin: str) -> Keyst
         return None
     kdf = keystore.pin_key.kdf or KdfParams()
     sealed = await asyncio.to_thread(_seal_with_pin, new_pin, key, keystore.serial, kdf)
-    return Keystore(
-        serial=keystore.serial,
-        server_to_device=keystore.server_to_device,
-        device_to_server=keystore.device_to_server,
-        device_key=keystore.device_key,
-        pin_key=sealed,
-        fingerprint_key=keystore.fingerprint_key,
-    )
+    return replace(keystore, pin_key=sealed)

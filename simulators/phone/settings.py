@@ -25,21 +25,25 @@ class PhoneSettings:
     ignore_required_protection: bool = False
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "airplaneMode": self.airplane_mode,
-            "notificationsDenied": self.notifications_denied,
-            "clockOffset": self.clock_offset,
-            "ignoreRequiredProtection": self.ignore_required_protection,
-        }
+        return {wire: getattr(self, name) for name, wire in _SETTING_WIRE_NAMES.items()}
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> PhoneSettings:
-        return cls(
-            airplane_mode=bool(data.get("airplaneMode", False)),
-            notifications_denied=bool(data.get("notificationsDenied", False)),
-            clock_offset=float(data.get("clockOffset", 0.0)),
-            ignore_required_protection=bool(data.get("ignoreRequiredProtection", False)),
-        )
+        """Missing settings keep their defaults; each value is converted to the default's type."""
+        default = cls()
+        values: dict[str, Any] = {}
+        for name, wire in _SETTING_WIRE_NAMES.items():
+            fallback = getattr(default, name)
+            values[name] = type(fallback)(data.get(wire, fallback))
+        return cls(**values)
+
+
+_SETTING_WIRE_NAMES = {
+    "airplane_mode": "airplaneMode",
+    "notifications_denied": "notificationsDenied",
+    "clock_offset": "clockOffset",
+    "ignore_required_protection": "ignoreRequiredProtection",
+}
 
 
 class PhoneClock:

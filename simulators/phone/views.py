@@ -135,27 +135,33 @@ class ViewPublisher:
 
 
 def describe_authenticator_view(view: AuthenticatorView) -> dict[str, Any]:
+    shown = {wire: getattr(view, name) for name, wire in _APP_VIEW_WIRE_NAMES.items()}
     prompt = view.prompt
-    return {
-        "kind": view.kind,
-        "appID": view.app_id,
-        "installed": view.installed,
-        "activated": view.activated,
-        "serial": view.serial,
-        "userID": view.user_id,
-        "domain": view.domain,
-        "pushRegistered": view.push_registered,
-        "locked": view.locked,
-        "pinAttemptsLeft": view.pin_attempts_left,
-        "activationStep": view.activation_step,
-        "prompt": None
+    shown["prompt"] = (
+        None
         if prompt is None
         else {
             "notificationID": prompt.notification_id,
             "required": prompt.required,
             "offered": list(prompt.offered),
-        },
-    }
+        }
+    )
+    return shown
+
+
+_APP_VIEW_WIRE_NAMES = {
+    "kind": "kind",
+    "app_id": "appID",
+    "installed": "installed",
+    "activated": "activated",
+    "serial": "serial",
+    "user_id": "userID",
+    "domain": "domain",
+    "push_registered": "pushRegistered",
+    "locked": "locked",
+    "pin_attempts_left": "pinAttemptsLeft",
+    "activation_step": "activationStep",
+}
 
 
 def describe_sensor_view(view: SensorView) -> dict[str, Any]:

@@ -7,6 +7,7 @@ from typing import Any
 
 import httpx
 
+from simulators.phone.core_client import NotificationRegistration
 from simulators.phone.errors import CoreApiError
 from tests.simulators.phone.fakes import FakeCore
 
@@ -29,10 +30,12 @@ def http_transport(core: FakeCore, recorded: list[httpx.Request]) -> httpx.MockT
                 case ("POST", ["v1", "authenticators", serial, "notification-registration"]):
                     await core.register_notifications(
                         serial,
-                        platform=body["platform"],
-                        push_token=body["pushToken"],
-                        app_id=body["appID"],
-                        time=body["time"],
+                        NotificationRegistration(
+                            platform=body["platform"],
+                            pushToken=body["pushToken"],
+                            appID=body["appID"],
+                            time=body["time"],
+                        ),
                         signature=body["signature"],
                     )
                     return httpx.Response(200, json={"status": "registered"})

@@ -35,7 +35,7 @@ from core.protocol.messages import (
 from core.protocol.secure_channel import MessageType, NonceRegistry, Protection, open_message, seal
 from core.protocol.session import SessionFacts, SessionStatus, Verdict, validate_response
 from core.protocol.signature import verify_signature
-from simulators.phone.core_client import ResponseReceipt
+from simulators.phone.core_client import NotificationRegistration, ResponseReceipt
 from simulators.phone.errors import CoreApiError
 from simulators.phone.identity import AppInfo, Platform
 from simulators.phone.push_delivery import PushTokenRevoked
@@ -180,16 +180,9 @@ class FakeCore:
         return serial
 
     async def register_notifications(
-        self,
-        serial: str,
-        *,
-        platform: str,
-        push_token: str,
-        app_id: str,
-        time: float,
-        signature: str,
+        self, serial: str, registration: NotificationRegistration, *, signature: str
     ) -> None:
-        body = {"platform": platform, "pushToken": push_token, "appID": app_id, "time": time}
+        body = dict(registration)
         self.calls.append(
             ("register_notifications", {"serialNumber": serial, **body, "signature": signature})
         )
@@ -199,9 +192,9 @@ class FakeCore:
         if not verify_signature(device_key, fields, signature):
             raise CoreApiError(401, "signature invalid")
         authenticator.push_token, authenticator.platform, authenticator.app_id = (
-            push_token,
-            platform,
-            app_id,
+            registration["pushToken"],
+            registration["platform"],
+            registration["appID"],
         )
 
     async def pending(self, serial: str, *, time: float, signature: str) -> str | None:
