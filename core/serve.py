@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import logging
 import signal
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 from core.clock import SystemClock
@@ -42,21 +44,34 @@ async def serve_core(workspace_dir: Path | None, reset: bool, json_out: bool) ->
     )
     await seed_demo(await server.open_service(), credentials)
     await server.start()
+    try:
+        with stop_signal() as stop:
+            if json_out:
+                print(json.dumps(server.describe()), flush=True)
+            else:
+                print(f"PushSim validation core on {server.url}  (Ctrl-C stops)", flush=True)
+                print(f"admin token file: {workspace.admin_token_file}", flush=True)
+            await stop.wait()
+    finally:
+        await server.stop()
+
+
+@contextlib.contextmanager
+def stop_signal() -> Iterator[asyncio.Event]:
+    """An event that SIGINT or SIGTERM sets while the block runs; the handlers go after it.
+
+    A server run from a shell stops cleanly on Ctrl-C or ``kill`` instead of
+    dying inside a half-written transaction.
+    """
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
     try:
-        if json_out:
-            print(json.dumps(server.describe()), flush=True)
-        else:
-            print(f"PushSim validation core on {server.url}  (Ctrl-C stops)", flush=True)
-            print(f"admin token file: {workspace.admin_token_file}", flush=True)
-        await stop.wait()
+        yield stop
     finally:
         for signum in (signal.SIGINT, signal.SIGTERM):
             loop.remove_signal_handler(signum)
-        await server.stop()
 
 
 def main(argv: list[str] | None = None) -> int:

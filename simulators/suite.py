@@ -17,7 +17,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import signal
 import sys
 import time
 from dataclasses import dataclass, field
@@ -34,6 +33,7 @@ from core.provider_credentials import (
 )
 from core.push.endpoints import ProviderEndpoints
 from core.seed import DEMO_DOMAIN, DEMO_PASSWORD, DEMO_USERS, DemoUser, seed_demo
+from core.serve import stop_signal
 from core.server import CoreServer
 from core.service.errors import NotFound
 from core.settings import CoreSettings
@@ -346,25 +346,20 @@ async def run_serve(
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
     workspace = Workspace(workspace_dir or default_workspace_root())
     suite = Suite(workspace, options=SuiteOptions(auto_respond=auto_respond))
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(signum, stop.set)
     try:
-        await suite.start(reset=reset)
-        if json_out:
-            print(json.dumps(suite.describe()), flush=True)
-        else:
-            print(f"PushSim ready in {suite.startup_seconds:.2f} s (Ctrl-C stops)", flush=True)
-            print(f"  validation core  {suite.core.url}", flush=True)
-            print(f"  mock FCM         {suite.fcm.url}", flush=True)
-            print(f"  mock APNs        {suite.apns.url}", flush=True)
-            print(f"  workspace        {workspace.root}", flush=True)
-            for name in suite.phones:
-                print(f"  phone            {name}", flush=True)
-        await stop.wait()
+        with stop_signal() as stop:
+            await suite.start(reset=reset)
+            if json_out:
+                print(json.dumps(suite.describe()), flush=True)
+            else:
+                print(f"PushSim ready in {suite.startup_seconds:.2f} s (Ctrl-C stops)", flush=True)
+                print(f"  validation core  {suite.core.url}", flush=True)
+                print(f"  mock FCM         {suite.fcm.url}", flush=True)
+                print(f"  mock APNs        {suite.apns.url}", flush=True)
+                print(f"  workspace        {workspace.root}", flush=True)
+                for name in suite.phones:
+                    print(f"  phone            {name}", flush=True)
+            await stop.wait()
     finally:
-        for signum in (signal.SIGINT, signal.SIGTERM):
-            loop.remove_signal_handler(signum)
         await suite.stop()
     return 0
