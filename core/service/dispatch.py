@@ -24,11 +24,11 @@ Every decision is a conditional update, so an answer that arrived meanwhile
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import logging
 from typing import Any
 
 from core.event_kinds import CoreEvent
+from core.protocol.fields import copied
 from core.protocol.session import SessionStatus, SessionTrigger
 from core.push.config import PushAppConfig
 from core.push.dispatcher import DispatchResult
@@ -265,10 +265,5 @@ class PushService:
 
 
 def push_app_config(app: PushAppRecord) -> PushAppConfig:
-    """The stored push app in the push layer's own terms: every config field, copied by name.
-
-    A field the config gains must exist on the record too (an AttributeError in the
-    tests otherwise), so the two cannot drift apart silently.
-    """
-    names = [field.name for field in dataclasses.fields(PushAppConfig)]
-    return PushAppConfig(**{name: getattr(app, name) for name in names})
+    """The stored push app in the push layer's own terms: its ``PushApp`` fields."""
+    return copied(PushAppConfig, app)

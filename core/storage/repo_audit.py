@@ -5,6 +5,7 @@ from __future__ import annotations
 import aiosqlite
 
 from core.events import Event
+from core.protocol.fields import copied
 from core.storage.base import Repository, from_json, to_json
 from core.storage.records import AuditRecord
 
@@ -40,19 +41,7 @@ def audit_record(event: Event, *, observed: bool = False) -> AuditRecord:
     else:
         header = details.pop("header", None)
         body = details.pop("body", None)
-    return AuditRecord(
-        request_id=event.request_id,
-        step=event.step,
-        kind=event.kind,
-        source=event.source,
-        target=event.target,
-        summary=event.summary,
-        raw=event.raw,
-        header=header,
-        body=body,
-        details=details,
-        time=event.time,
-    )
+    return copied(AuditRecord, event, header=header, body=body, details=details)
 
 
 class AuditRepository(Repository):
