@@ -24,7 +24,9 @@ Every decision is a conditional update, so an answer that arrived meanwhile
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from core.event_kinds import CoreEvent
@@ -68,9 +70,11 @@ class PushService:
         for a retry (the retries then go on in the background).
         """
         handed_over = asyncio.Event()
+        dispatch = functools.partial(
+            self._dispatch, session, authenticator, domain, challenge_key, handed_over
+        )
         task = asyncio.create_task(
-            self._run(session, authenticator, domain, challenge_key, handed_over),
-            name=f"push {session.request_id}",
+            self._run(session, handed_over, dispatch), name=f"push {session.request_id}"
         )
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
@@ -79,13 +83,12 @@ class PushService:
     async def _run(
         self,
         session: SessionRecord,
-        authenticator: AuthenticatorRecord,
-        domain: DomainRecord,
-        challenge_key: str,
         handed_over: asyncio.Event,
+        dispatch: Callable[[], Awaitable[None]],
     ) -> None:
+        """``dispatch()``, and whatever becomes of it, ``handed_over`` is set at the end."""
         try:
-            await self._dispatch(session, authenticator, domain, challenge_key, handed_over)
+            await dispatch()
         except asyncio.CancelledError:
             raise
         except Exception:  # a bug must not leave the session pending without a word
