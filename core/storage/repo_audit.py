@@ -6,20 +6,15 @@ import aiosqlite
 
 from core.events import Event
 from core.protocol.fields import copied
-from core.storage.base import Repository, from_json, to_json
+from core.storage.base import Repository, from_json, from_row, to_json
 from core.storage.records import AuditRecord
 
 
 def _audit(row: aiosqlite.Row) -> AuditRecord:
-    return AuditRecord(
+    return from_row(
+        AuditRecord,
+        row,
         id=int(row["id"]),
-        request_id=row["request_id"],
-        step=row["step"],
-        kind=row["kind"],
-        source=row["source"],
-        target=row["target"],
-        summary=row["summary"],
-        raw=row["raw"],
         header=from_json(row["header"]),
         body=from_json(row["body"]),
         details=from_json(row["details"]) or {},
