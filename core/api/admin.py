@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from core.api.admin_route import admin_route
+from core.api.admin_route import admin_routes, keyed, listing
 from core.api.http import ApiError, Request, Response, Router
 from core.api.validation import Fields
 from core.api.views import domain_json, push_app_json, user_json
@@ -122,21 +122,28 @@ def parse_push_app(fields: Fields, created: float, app_id: str | None = None) ->
     return PushAppRecord(app_id=app_id, platform=platform, created=created, **values)
 
 
+USER_BODY: dict[str, Any] = {
+    "type": "object",
+    "required": ["userID", "domain"],
+    "properties": {
+        "userID": {"type": "string"},
+        "domain": {"type": "string"},
+        "password": {"type": "string"},
+    },
+}
+USER_PATCH_BODY: dict[str, Any] = {
+    "type": "object",
+    "properties": {"password": {"type": "string"}, "locked": {"type": "boolean"}},
+}
+DOMAINS = "/v1/admin/domains"
+PUSH_APPS = "/v1/admin/push-apps"
+USERS = "/v1/admin/users"
+USER = USERS + "/{userID}@{domain}"
+
+
 def register(router: Router, service: CoreService) -> None:
     directory = service.directory
 
-    # -- domains ---------------------------------------------------------------
-    @admin_route(router, "GET /v1/admin/domains", "List domains", {200: "{domains: [...]}"})
-    async def list_domains(request: Request) -> Response:
-        return Response(200, {"domains": [domain_json(d) for d in await directory.list_domains()]})
-
-    @admin_route(
-        router,
-        "POST /v1/admin/domains",
-        "Create a domain",
-        {201: "the domain", 400: "invalid", 409: "exists"},
-        body=DOMAIN_BODY,
-    )
     async def create_domain(request: Request) -> Response:
         fields = Fields(request.json())
         name = fields.string("name", max_len=64)
@@ -152,19 +159,6 @@ def register(router: Router, service: CoreService) -> None:
         domain = await directory.create_domain(directory.new_domain(name, app_name, **changes))
         return Response(201, domain_json(domain))
 
-    @admin_route(
-        router, "GET /v1/admin/domains/{name}", "One domain", {200: "the domain", 404: "unknown"}
-    )
-    async def get_domain(request: Request) -> Response:
-        return Response(200, domain_json(await directory.get_domain(request.params["name"])))
-
-    @admin_route(
-        router,
-        "PATCH /v1/admin/domains/{name}",
-        "Change domain options",
-        {200: "the domain", 400: "invalid", 404: "unknown"},
-        body=DOMAIN_BODY,
-    )
     async def update_domain(request: Request) -> Response:
         fields = Fields(request.json())
         changes = domain_changes(fields)
@@ -172,96 +166,19 @@ def register(router: Router, service: CoreService) -> None:
         domain = await directory.update_domain(request.params["name"], changes)
         return Response(200, domain_json(domain))
 
-    @admin_route(
-        router,
-        "DELETE /v1/admin/domains/{name}",
-        "Delete an empty domain",
-        {204: "deleted", 404: "unknown", 409: "has users"},
-    )
-    async def delete_domain(request: Request) -> Response:
-        await directory.delete_domain(request.params["name"])
-        return Response(204)
-
-    # -- push apps -----------------------------------------------------------------
-    @admin_route(
-        router,
-        "GET /v1/admin/push-apps",
-        "List push app configurations",
-        {200: "{pushApps: [...]} (keys redacted)"},
-    )
-    async def list_push_apps(request: Request) -> Response:
-        apps = await directory.list_push_apps()
-        return Response(200, {"pushApps": [push_app_json(a) for a in apps]})
-
-    @admin_route(
-        router,
-        "POST /v1/admin/push-apps",
-        "Create a push app configuration",
-        {201: "the configuration (keys redacted)", 400: "invalid", 409: "exists"},
-        body=PUSH_APP_BODY,
-    )
     async def create_push_app(request: Request) -> Response:
         app = parse_push_app(Fields(request.json()), service.context.clock.now())
         return Response(201, push_app_json(await directory.put_push_app(app, replace=False)))
 
-    @admin_route(
-        router,
-        "GET /v1/admin/push-apps/{appID}",
-        "One push app configuration",
-        {200: "keys redacted", 404: "unknown"},
-    )
-    async def get_push_app(request: Request) -> Response:
-        return Response(200, push_app_json(await directory.get_push_app(request.params["appID"])))
-
-    @admin_route(
-        router,
-        "PUT /v1/admin/push-apps/{appID}",
-        "Replace a push app configuration",
-        {200: "keys redacted", 400: "invalid", 404: "unknown"},
-        body=PUSH_APP_BODY,
-    )
     async def replace_push_app(request: Request) -> Response:
         fields = Fields(request.json())
         app = parse_push_app(fields, service.context.clock.now(), request.params["appID"])
         return Response(200, push_app_json(await directory.put_push_app(app, replace=True)))
 
-    @admin_route(
-        router,
-        "DELETE /v1/admin/push-apps/{appID}",
-        "Delete a push app configuration",
-        {204: "deleted", 404: "unknown"},
-    )
-    async def delete_push_app(request: Request) -> Response:
-        await directory.delete_push_app(request.params["appID"])
-        return Response(204)
-
-    # -- users ---------------------------------------------------------------------
-    @admin_route(
-        router,
-        "GET /v1/admin/users",
-        "List users (?domain=)",
-        {200: "{users: [...]}"},
-        query={"domain": "only this domain"},
-    )
     async def list_users(request: Request) -> Response:
         users = await directory.list_users(request.query.get("domain"))
         return Response(200, {"users": [user_json(u) for u in users]})
 
-    @admin_route(
-        router,
-        "POST /v1/admin/users",
-        "Create a user (password stored as scrypt hash)",
-        {201: "the user", 400: "invalid", 404: "unknown domain", 409: "exists"},
-        body={
-            "type": "object",
-            "required": ["userID", "domain"],
-            "properties": {
-                "userID": {"type": "string"},
-                "domain": {"type": "string"},
-                "password": {"type": "string"},
-            },
-        },
-    )
     async def create_user(request: Request) -> Response:
         fields = Fields(request.json())
         user_id = fields.string("userID", max_len=128)
@@ -270,26 +187,6 @@ def register(router: Router, service: CoreService) -> None:
         fields.done()
         return Response(201, user_json(await directory.create_user(user_id, domain, password)))
 
-    @admin_route(
-        router,
-        "GET /v1/admin/users/{userID}@{domain}",
-        "One user",
-        {200: "the user", 404: "unknown"},
-    )
-    async def get_user(request: Request) -> Response:
-        user = await directory.get_user(request.params["userID"], request.params["domain"])
-        return Response(200, user_json(user))
-
-    @admin_route(
-        router,
-        "PATCH /v1/admin/users/{userID}@{domain}",
-        "Set password or lock state",
-        {200: "the user", 400: "invalid", 404: "unknown"},
-        body={
-            "type": "object",
-            "properties": {"password": {"type": "string"}, "locked": {"type": "boolean"}},
-        },
-    )
     async def update_user(request: Request) -> Response:
         fields = Fields(request.json())
         password = fields.opt_string("password", max_len=256, min_len=1)
@@ -300,22 +197,111 @@ def register(router: Router, service: CoreService) -> None:
         )
         return Response(200, user_json(user))
 
-    @admin_route(
+    listed = keyed("list_domains", directory.list_domains, listing("domains", domain_json))
+    apps = keyed("list_push_apps", directory.list_push_apps, listing("pushApps", push_app_json))
+    admin_routes(
         router,
-        "POST /v1/admin/users/{userID}@{domain}/unlock",
-        "Clear lockout, failed attempts and reject cool-down",
-        {200: "the user", 404: "unknown"},
+        [
+            # -- domains -------------------------------------------------------
+            (f"GET {DOMAINS}", "List domains", {200: "{domains: [...]}"}, listed),
+            (
+                f"POST {DOMAINS}",
+                "Create a domain",
+                {201: "the domain", 400: "invalid", 409: "exists"},
+                create_domain,
+                {"body": DOMAIN_BODY},
+            ),
+            (
+                f"GET {DOMAINS}/{{name}}",
+                "One domain",
+                {200: "the domain", 404: "unknown"},
+                keyed("get_domain", directory.get_domain, domain_json),
+            ),
+            (
+                f"PATCH {DOMAINS}/{{name}}",
+                "Change domain options",
+                {200: "the domain", 400: "invalid", 404: "unknown"},
+                update_domain,
+                {"body": DOMAIN_BODY},
+            ),
+            (
+                f"DELETE {DOMAINS}/{{name}}",
+                "Delete an empty domain",
+                {204: "deleted", 404: "unknown", 409: "has users"},
+                keyed("delete_domain", directory.delete_domain),
+            ),
+            # -- push apps -----------------------------------------------------
+            (
+                f"GET {PUSH_APPS}",
+                "List push app configurations",
+                {200: "{pushApps: [...]} (keys redacted)"},
+                apps,
+            ),
+            (
+                f"POST {PUSH_APPS}",
+                "Create a push app configuration",
+                {201: "the configuration (keys redacted)", 400: "invalid", 409: "exists"},
+                create_push_app,
+                {"body": PUSH_APP_BODY},
+            ),
+            (
+                f"GET {PUSH_APPS}/{{appID}}",
+                "One push app configuration",
+                {200: "keys redacted", 404: "unknown"},
+                keyed("get_push_app", directory.get_push_app, push_app_json),
+            ),
+            (
+                f"PUT {PUSH_APPS}/{{appID}}",
+                "Replace a push app configuration",
+                {200: "keys redacted", 400: "invalid", 404: "unknown"},
+                replace_push_app,
+                {"body": PUSH_APP_BODY},
+            ),
+            (
+                f"DELETE {PUSH_APPS}/{{appID}}",
+                "Delete a push app configuration",
+                {204: "deleted", 404: "unknown"},
+                keyed("delete_push_app", directory.delete_push_app),
+            ),
+            # -- users ---------------------------------------------------------
+            (
+                f"GET {USERS}",
+                "List users (?domain=)",
+                {200: "{users: [...]}"},
+                list_users,
+                {"query": {"domain": "only this domain"}},
+            ),
+            (
+                f"POST {USERS}",
+                "Create a user (password stored as scrypt hash)",
+                {201: "the user", 400: "invalid", 404: "unknown domain", 409: "exists"},
+                create_user,
+                {"body": USER_BODY},
+            ),
+            (
+                f"GET {USER}",
+                "One user",
+                {200: "the user", 404: "unknown"},
+                keyed("get_user", directory.get_user, user_json),
+            ),
+            (
+                f"PATCH {USER}",
+                "Set password or lock state",
+                {200: "the user", 400: "invalid", 404: "unknown"},
+                update_user,
+                {"body": USER_PATCH_BODY},
+            ),
+            (
+                f"POST {USER}/unlock",
+                "Clear lockout, failed attempts and reject cool-down",
+                {200: "the user", 404: "unknown"},
+                keyed("unlock_user", directory.unlock_user, user_json),
+            ),
+            (
+                f"DELETE {USER}",
+                "Delete a user",
+                {204: "deleted", 404: "unknown"},
+                keyed("delete_user", directory.delete_user),
+            ),
+        ],
     )
-    async def unlock_user(request: Request) -> Response:
-        user = await directory.unlock_user(request.params["userID"], request.params["domain"])
-        return Response(200, user_json(user))
-
-    @admin_route(
-        router,
-        "DELETE /v1/admin/users/{userID}@{domain}",
-        "Delete a user",
-        {204: "deleted", 404: "unknown"},
-    )
-    async def delete_user(request: Request) -> Response:
-        await directory.delete_user(request.params["userID"], request.params["domain"])
-        return Response(204)

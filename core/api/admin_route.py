@@ -7,7 +7,7 @@ Its handler's errors name wire fields: the service names record fields
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from typing import Any
 
 from core.api.http import Handler, Request, Response, Router
@@ -52,3 +52,35 @@ def admin_route(
         return handler
 
     return wrap
+
+
+def keyed(
+    name: str, call: Callable[..., Awaitable[Any]], render: Callable[[Any], Any] | None = None
+) -> Handler:
+    """A handler named ``name``: ``call`` with the path parameters in the pattern's order, then
+    200 with ``render`` of the result, or 204 without ``render``."""
+
+    async def handler(request: Request) -> Response:
+        result = await call(*request.params.values())
+        return Response(204) if render is None else Response(200, render(result))
+
+    handler.__name__ = name
+    return handler
+
+
+def listing(key: str, view: Callable[[Any], Any]) -> Callable[[Any], dict[str, Any]]:
+    """Render a list of records as ``{key: [view(record), ...]}``."""
+    return lambda records: {key: [view(record) for record in records]}
+
+
+AdminRow = (
+    tuple[str, str, Mapping[int, str], Handler]
+    | tuple[str, str, Mapping[int, str], Handler, Mapping[str, Any]]
+)
+
+
+def admin_routes(router: Router, rows: Iterable[AdminRow]) -> None:
+    """Register admin routes in order: ``(route, summary, responses, handler[, options])``,
+    ``options`` being ``admin_route``'s ``body`` and ``query``."""
+    for route, summary, responses, handler, *options in rows:
+        admin_route(router, route, summary, responses, **(options[0] if options else {}))(handler)

@@ -89,7 +89,10 @@ def _pick(value: object, name: str) -> int:
     return value
 
 
-def _common(request_id: object, challenge: object) -> None:
+def _common(v: object, request_id: object, challenge: object) -> None:
+    """What every body checks first: its version, request ID and challenge."""
+    if not _is_version(v):
+        raise ValueError(f"v must be {BODY_VERSION}")
     if not _text(request_id, "request_id", max_length=128).isprintable():
         raise ValueError("request_id must be printable")
     if not isinstance(challenge, str) or not _CHALLENGE.fullmatch(challenge):
@@ -197,9 +200,7 @@ class ChallengeRequest:
     numbers: tuple[int, ...] | None = None
 
     def __post_init__(self) -> None:
-        if not _is_version(self.v):
-            raise ValueError(f"v must be {BODY_VERSION}")
-        _common(self.request_id, self.challenge)
+        _common(self.v, self.request_id, self.challenge)
         _text(self.user_id, "user_id")
         _text(self.domain, "domain")
         if not is_valid_serial(self.serial):
@@ -288,9 +289,7 @@ class ChallengeResponse:
     signature: str
 
     def __post_init__(self) -> None:
-        if not _is_version(self.v):
-            raise ValueError(f"v must be {BODY_VERSION}")
-        _common(self.request_id, self.challenge)
+        _common(self.v, self.request_id, self.challenge)
         object.__setattr__(self, "decision", Decision(self.decision))
         object.__setattr__(self, "protection", UnlockProtection(self.protection))
         object.__setattr__(self, "time", _finite(self.time, "time"))

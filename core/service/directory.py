@@ -9,7 +9,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypeVar
 
 from core.event_kinds import CoreEvent
 from core.protocol.keys import UnlockProtection
@@ -110,6 +110,16 @@ def _check_push_app(app: PushAppRecord) -> None:
         raise _bad("platform", "must be android or ios")
 
 
+T = TypeVar("T")
+
+
+def _found(record: T | None, what: str) -> T:
+    """``record``, or NotFound ``unknown <what>`` where there is none."""
+    if record is None:
+        raise NotFound(f"unknown {what}")
+    return record
+
+
 class DirectoryService:
     def __init__(self, ctx: ServiceContext) -> None:
         self._ctx = ctx
@@ -142,10 +152,7 @@ class DirectoryService:
 
     async def get_domain(self, name: str) -> DomainRecord:
         async with self._ctx.db.read() as repos:
-            domain = await repos.domains.get(name)
-        if domain is None:
-            raise NotFound(f"unknown domain {name}")
-        return domain
+            return _found(await repos.domains.get(name), f"domain {name}")
 
     async def list_domains(self) -> list[DomainRecord]:
         async with self._ctx.db.read() as repos:
@@ -153,9 +160,7 @@ class DirectoryService:
 
     async def update_domain(self, name: str, changes: Mapping[str, Any]) -> DomainRecord:
         async with self._ctx.unit() as u:
-            current = await u.tx.domains.get(name)
-            if current is None:
-                raise NotFound(f"unknown domain {name}")
+            current = _found(await u.tx.domains.get(name), f"domain {name}")
             updated = dataclasses.replace(current, **dict(changes))
             _check_domain(updated)
             updated = dataclasses.replace(updated, keywords=check_keywords(updated.keywords))
@@ -193,10 +198,7 @@ class DirectoryService:
 
     async def get_push_app(self, app_id: str) -> PushAppRecord:
         async with self._ctx.db.read() as repos:
-            app = await repos.push_apps.get(app_id)
-        if app is None:
-            raise NotFound(f"unknown push app {app_id}")
-        return app
+            return _found(await repos.push_apps.get(app_id), f"push app {app_id}")
 
     async def list_push_apps(self) -> list[PushAppRecord]:
         async with self._ctx.db.read() as repos:
@@ -240,10 +242,7 @@ class DirectoryService:
 
     async def get_user(self, user_id: str, domain: str) -> UserRecord:
         async with self._ctx.db.read() as repos:
-            user = await repos.users.get(user_id, domain)
-        if user is None:
-            raise NotFound(f"unknown user {user_id}@{domain}")
-        return user
+            return _found(await repos.users.get(user_id, domain), f"user {user_id}@{domain}")
 
     async def list_users(self, domain: str | None = None) -> list[UserRecord]:
         async with self._ctx.db.read() as repos:
@@ -290,17 +289,12 @@ class DirectoryService:
 
     async def get_authenticator(self, serial: str) -> AuthenticatorRecord:
         async with self._ctx.db.read() as repos:
-            found = await repos.authenticators.get(serial)
-        if found is None:
-            raise NotFound(f"unknown authenticator {serial}")
-        return found
+            return _found(await repos.authenticators.get(serial), f"authenticator {serial}")
 
     async def set_authenticator_status(self, serial: str, status: str) -> AuthenticatorRecord:
         """Deactivate (any status) or lock/unlock (active <-> locked)."""
         async with self._ctx.unit() as u:
-            current = await u.tx.authenticators.get(serial)
-            if current is None:
-                raise NotFound(f"unknown authenticator {serial}")
+            current = _found(await u.tx.authenticators.get(serial), f"authenticator {serial}")
             allowed = {
                 AUTH_DEACTIVATED: {current.status},
                 AUTH_ACTIVE: {AUTH_LOCKED},

@@ -24,11 +24,13 @@ Every decision is a conditional update, so an answer that arrived meanwhile
 from __future__ import annotations
 
 import asyncio
-import dataclasses
+import functools
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from core.event_kinds import CoreEvent
+from core.protocol.fields import copied
 from core.protocol.session import SessionStatus, SessionTrigger
 from core.push.config import PushAppConfig
 from core.push.dispatcher import DispatchResult
@@ -68,9 +70,11 @@ class PushService:
         for a retry (the retries then go on in the background).
         """
         handed_over = asyncio.Event()
+        dispatch = functools.partial(
+            self._dispatch, session, authenticator, domain, challenge_key, handed_over
+        )
         task = asyncio.create_task(
-            self._run(session, authenticator, domain, challenge_key, handed_over),
-            name=f"push {session.request_id}",
+            self._run(session, handed_over, dispatch), name=f"push {session.request_id}"
         )
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
@@ -79,13 +83,12 @@ class PushService:
     async def _run(
         self,
         session: SessionRecord,
-        authenticator: AuthenticatorRecord,
-        domain: DomainRecord,
-        challenge_key: str,
         handed_over: asyncio.Event,
+        dispatch: Callable[[], Awaitable[None]],
     ) -> None:
+        """``dispatch()``, and whatever becomes of it, ``handed_over`` is set at the end."""
         try:
-            await self._dispatch(session, authenticator, domain, challenge_key, handed_over)
+            await dispatch()
         except asyncio.CancelledError:
             raise
         except Exception:  # a bug must not leave the session pending without a word
@@ -265,10 +268,5 @@ class PushService:
 
 
 def push_app_config(app: PushAppRecord) -> PushAppConfig:
-    """The stored push app in the push layer's own terms: every config field, copied by name.
-
-    A field the config gains must exist on the record too (an AttributeError in the
-    tests otherwise), so the two cannot drift apart silently.
-    """
-    names = [field.name for field in dataclasses.fields(PushAppConfig)]
-    return PushAppConfig(**{name: getattr(app, name) for name in names})
+    """The stored push app in the push layer's own terms: its ``PushApp`` fields."""
+    return copied(PushAppConfig, app)

@@ -25,42 +25,38 @@ from core.protocol.errors import PushSimError
 
 
 class ServiceError(PushSimError):
-    """A use case refused; the subclass says which HTTP status that is."""
+    """A use case refused; the subclass says which HTTP status that is (``status=``)."""
 
     http_status = 400
 
-
-class InvalidInput(ServiceError):
-    http_status = 400
-
-
-class Unauthorized(ServiceError):
-    http_status = 401
+    def __init_subclass__(cls, *, status: int | None = None, **kwargs: object) -> None:
+        super().__init_subclass__(**kwargs)
+        if status is not None:
+            cls.http_status = status
 
 
-class Forbidden(ServiceError):
-    http_status = 403
+class InvalidInput(ServiceError, status=400): ...
 
 
-class NotFound(ServiceError):
-    http_status = 404
+class Unauthorized(ServiceError, status=401): ...
 
 
-class Conflict(ServiceError):
-    http_status = 409
+class Forbidden(ServiceError, status=403): ...
 
 
-class Gone(ServiceError):
-    http_status = 410
+class NotFound(ServiceError, status=404): ...
 
 
-class PayloadTooLarge(ServiceError):
-    http_status = 413
+class Conflict(ServiceError, status=409): ...
 
 
-class Locked(ServiceError):
-    http_status = 423
+class Gone(ServiceError, status=410): ...
 
 
-class TooManyRequests(ServiceError):
-    http_status = 429
+class PayloadTooLarge(ServiceError, status=413): ...
+
+
+class Locked(ServiceError, status=423): ...
+
+
+class TooManyRequests(ServiceError, status=429): ...

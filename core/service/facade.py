@@ -58,6 +58,7 @@ class CoreService:
         self.sessions = SessionService(self.context)
         self.device = ResponseService(self.context)
         self._login = LoginService(self.context, self.push)
+        self.login = self._login.login  # (user_id=, domain=, passkey=, ...) -> LoginResult
         self._expiry: asyncio.Task[None] | None = None
         self.observations = ObservationRecorder(db, events)
 
@@ -68,23 +69,6 @@ class CoreService:
     @property
     def db(self) -> Database:
         return self.context.db
-
-    async def login(
-        self,
-        *,
-        user_id: str,
-        domain: str,
-        passkey: str,
-        client_ip: str = "",
-        request_id: str | None = None,
-    ) -> LoginResult:
-        return await self._login.login(
-            user_id=user_id,
-            domain=domain,
-            passkey=passkey,
-            client_ip=client_ip,
-            request_id=request_id,
-        )
 
     async def respond(self, *, serial: str, response_message: str) -> Decided:
         return await self.device.respond(serial=serial, response_message=response_message)

@@ -19,6 +19,7 @@ import secrets
 from dataclasses import dataclass
 
 from core.event_kinds import CoreEvent
+from core.protocol.fields import copied
 from core.protocol.keys import AuthenticatorKeys, UnlockProtection
 from core.protocol.messages import ChallengeRequest, RequestContext, new_challenge
 from core.protocol.passkey import RequestMethod, split_passkey
@@ -313,14 +314,9 @@ def _challenge(
         choices = _three_numbers()
         number = choices[secrets.randbelow(3)]
         numbers = tuple(choices)
-    request = ChallengeRequest(
-        request_id=seed.request_id,
-        challenge=seed.challenge,
-        user_id=seed.user_id,
-        domain=seed.domain,
-        serial=seed.serial,
-        protection=seed.protection,
-        expires=seed.expires,
+    request = copied(
+        ChallengeRequest,
+        seed,
         title=TITLE,
         subject=SUBJECT,
         context=RequestContext(client_ip=seed.client_ip, time=seed.created),

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from core.events import EventDetails
+from core.protocol.fields import copied
 from core.protocol.session import SessionStatus
 from core.storage.records import SessionRecord
 
@@ -38,21 +39,7 @@ class SessionView:
 
     @classmethod
     def of(cls, record: SessionRecord) -> SessionView:
-        return cls(
-            request_id=record.request_id,
-            user_id=record.user_id,
-            domain=record.domain,
-            serial=record.serial,
-            status=SessionStatus(record.status),
-            reason=record.reason,
-            protection=record.protection,
-            protection_used=record.protection_used,
-            number=record.number,
-            created=record.created,
-            expires=record.expires,
-            decided=record.decided,
-            failed_check=record.failed_check,
-        )
+        return copied(cls, record, status=SessionStatus(record.status))
 
     def decided_as(
         self,

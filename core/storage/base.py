@@ -2,13 +2,27 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import aiosqlite
 
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+
 Params = Sequence[Any] | Mapping[str, Any]
+R = TypeVar("R", bound="DataclassInstance")
+
+
+def from_row(cls: type[R], row: aiosqlite.Row, **values: Any) -> R:
+    """The record ``cls`` from its row: ``values`` (the columns that need converting), every
+    other field the column of its name as stored."""
+    for field in dataclasses.fields(cls):
+        if field.init and field.name not in values:
+            values[field.name] = row[field.name]
+    return cls(**values)
 
 
 def to_json(value: Any) -> str | None:

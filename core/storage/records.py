@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from core.protocol.fields import PushApp
 from core.protocol.session import SessionStatus
 
 # authenticator statuses (SPEC §2.1)
@@ -50,27 +51,10 @@ class DomainRecord:
 
 
 @dataclass(frozen=True, kw_only=True)
-class PushAppRecord:
-    app_id: str
-    platform: str  # android | ios
-    created: float
-    fcm_project_id: str | None = None
-    fcm_service_account: str | None = None
-    fcm_legacy_server_key: str | None = None
-    apns_auth: str | None = None  # token | certificate
-    apns_key_pem: str | None = None
-    apns_key_id: str | None = None
-    apns_team_id: str | None = None
-    apns_cert_pem: str | None = None
-    apns_bundle_id: str | None = None
-    apns_environment: str = "sandbox"
-    endpoint: str | None = None
-    token_uri: str | None = None
+class PushAppRecord(PushApp):
+    """A stored push app: ``PushApp``'s fields and when it was created."""
 
-    @property
-    def apns_topic(self) -> str:
-        """SPEC §2.1: without a Bundle ID, the app ID is the Bundle ID."""
-        return self.apns_bundle_id or self.app_id
+    created: float
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -5,20 +5,16 @@ from __future__ import annotations
 import aiosqlite
 
 from core.events import Event
-from core.storage.base import Repository, from_json, to_json
+from core.protocol.fields import copied
+from core.storage.base import Repository, from_json, from_row, to_json
 from core.storage.records import AuditRecord
 
 
 def _audit(row: aiosqlite.Row) -> AuditRecord:
-    return AuditRecord(
+    return from_row(
+        AuditRecord,
+        row,
         id=int(row["id"]),
-        request_id=row["request_id"],
-        step=row["step"],
-        kind=row["kind"],
-        source=row["source"],
-        target=row["target"],
-        summary=row["summary"],
-        raw=row["raw"],
         header=from_json(row["header"]),
         body=from_json(row["body"]),
         details=from_json(row["details"]) or {},
@@ -40,19 +36,7 @@ def audit_record(event: Event, *, observed: bool = False) -> AuditRecord:
     else:
         header = details.pop("header", None)
         body = details.pop("body", None)
-    return AuditRecord(
-        request_id=event.request_id,
-        step=event.step,
-        kind=event.kind,
-        source=event.source,
-        target=event.target,
-        summary=event.summary,
-        raw=event.raw,
-        header=header,
-        body=body,
-        details=details,
-        time=event.time,
-    )
+    return copied(AuditRecord, event, header=header, body=body, details=details)
 
 
 class AuditRepository(Repository):

@@ -8,19 +8,14 @@ from typing import Any
 
 import aiosqlite
 
-from core.storage.base import Repository, from_json, to_json
+from core.storage.base import Repository, from_json, from_row, to_json
 from core.storage.records import AUTH_ACTIVE, AuthenticatorRecord, RegistrationRecord
 
 
 def _registration(row: aiosqlite.Row) -> RegistrationRecord:
-    return RegistrationRecord(
-        registration_id=row["registration_id"],
-        serial=row["serial"],
-        user_id=row["user_id"],
-        domain=row["domain"],
-        app_kind=row["app_kind"],
-        platform=row["platform"],
-        status=row["status"],
+    return from_row(
+        RegistrationRecord,
+        row,
         server_state=from_json(row["server_state"]),
         keys=from_json(row["keys"]),
         failed_attempts=int(row["failed_attempts"]),
@@ -66,20 +61,11 @@ class RegistrationRepository(Repository):
 
 
 def _authenticator(row: aiosqlite.Row) -> AuthenticatorRecord:
-    return AuthenticatorRecord(
-        serial=row["serial"],
-        user_id=row["user_id"],
-        domain=row["domain"],
-        registration_id=row["registration_id"],
-        app_kind=row["app_kind"],
-        platform=row["platform"],
-        status=row["status"],
+    return from_row(
+        AuthenticatorRecord,
+        row,
         keys=from_json(row["keys"]),
-        push_platform=row["push_platform"],
-        push_token=row["push_token"],
-        push_app_id=row["push_app_id"],
         created=float(row["created"]),
-        activated=row["activated"],
     )
 
 

@@ -8,15 +8,14 @@ from typing import Any
 
 import aiosqlite
 
-from core.storage.base import Repository, from_json, to_json
+from core.storage.base import Repository, from_json, from_row, to_json
 from core.storage.records import DomainRecord, PushAppRecord, UserRecord
 
 
 def _domain(row: aiosqlite.Row) -> DomainRecord:
-    return DomainRecord(
-        name=row["name"],
-        mobile_app_name=row["mobile_app_name"],
-        request_method=row["request_method"],
+    return from_row(
+        DomainRecord,
+        row,
         keywords=from_json(row["keywords"]),
         push_timeout=int(row["push_timeout"]),
         lockout_threshold=int(row["lockout_threshold"]),
@@ -81,13 +80,11 @@ class PushAppRepository(Repository):
 
 
 def _user(row: aiosqlite.Row) -> UserRecord:
-    return UserRecord(
-        user_id=row["user_id"],
-        domain=row["domain"],
-        password_hash=row["password_hash"],
+    return from_row(
+        UserRecord,
+        row,
         failed_attempts=int(row["failed_attempts"]),
         locked=bool(row["locked"]),
-        cooldown_until=row["cooldown_until"],
         created=float(row["created"]),
     )
 

@@ -10,7 +10,7 @@ from typing import Any
 import aiosqlite
 
 from core.protocol.session import SessionStatus
-from core.storage.base import Repository, from_json, to_json
+from core.storage.base import Repository, from_json, from_row, to_json
 from core.storage.records import SessionRecord
 
 PENDING = SessionStatus.PENDING
@@ -19,31 +19,16 @@ PENDING = SessionStatus.PENDING
 def _session(row: aiosqlite.Row) -> SessionRecord:
     numbers = from_json(row["numbers"])
     checks = from_json(row["checks"])
-    return SessionRecord(
-        request_id=row["request_id"],
-        user_id=row["user_id"],
-        domain=row["domain"],
-        serial=row["serial"],
-        challenge=row["challenge"],
-        protection=row["protection"],
-        keyword=row["keyword"],
+    return from_row(
+        SessionRecord,
+        row,
         status=SessionStatus(row["status"]),
-        reason=row["reason"],
-        number=row["number"],
         numbers=None if numbers is None else tuple(int(n) for n in numbers),
-        client_ip=row["client_ip"],
         created=float(row["created"]),
         expires=float(row["expires"]),
-        decided=row["decided"],
-        request_message=row["request_message"],
-        challenge_key_hash=row["challenge_key_hash"],
         fetched=bool(row["fetched"]),
-        push_state=row["push_state"],
-        push_detail=row["push_detail"],
         user_rejected=bool(row["user_rejected"]),
         checks=None if checks is None else tuple(checks),
-        failed_check=row["failed_check"],
-        protection_used=row["protection_used"],
     )
 
 
