@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from core.api.admin_route import admin_route
 from core.api.http import Request, Response, Router
 from core.api.validation import Fields
 from core.api.views import registration_json, wire_fields
@@ -9,12 +10,16 @@ from core.service import CoreService
 
 
 def register(router: Router, service: CoreService) -> None:
-    @router.route(
-        "POST",
-        "/v1/users/register",
-        summary="Start an activation: serial, activation password, activation message 1",
+    @admin_route(
+        router,
+        "POST /v1/users/register",
+        "Start an activation: serial, activation password, activation message 1",
+        {
+            201: "{registrationID, serialNumber, activationPassword, activationMessage1, expires}",
+            400: "bad body",
+            404: "unknown user or domain",
+        },
         tag="activation",
-        admin=True,
         body={
             "type": "object",
             "required": ["userID", "domain", "appKind", "platform"],
@@ -25,12 +30,6 @@ def register(router: Router, service: CoreService) -> None:
                 "appKind": {"enum": ["authenticator", "sdk"]},
                 "platform": {"enum": ["android", "ios"]},
             },
-        },
-        responses={
-            201: "{registrationID, serialNumber, activationPassword, activationMessage1, expires}",
-            400: "bad body",
-            401: "admin token required",
-            404: "unknown user or domain",
         },
     )
     async def register_user(request: Request) -> Response:
@@ -113,13 +112,12 @@ def register(router: Router, service: CoreService) -> None:
         )
         return Response(200, {"serialNumber": authenticator.serial, "status": authenticator.status})
 
-    @router.route(
-        "GET",
-        "/v1/registrations/{registrationID}",
-        summary="A registration's status",
+    @admin_route(
+        router,
+        "GET /v1/registrations/{registrationID}",
+        "A registration's status",
+        {200: "the registration", 404: "unknown"},
         tag="activation",
-        admin=True,
-        responses={200: "the registration", 401: "admin token required", 404: "unknown"},
     )
     async def get_registration(request: Request) -> Response:
         registration = await service.activation.get(request.params["registrationID"])

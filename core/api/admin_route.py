@@ -25,14 +25,19 @@ def admin_route(
     *,
     body: Mapping[str, Any] | None = None,
     query: Mapping[str, str] | None = None,
+    tag: str = "admin",
 ) -> Callable[[Handler], Handler]:
-    """``route`` is ``"METHOD /path"``; every admin route also answers 401 without the token."""
+    """``route`` is ``"METHOD /path"``; every admin route also answers 401 without the token.
+
+    ``tag`` groups the route in the OpenAPI document; admin routes of other
+    areas (a session's trace, a registration) keep their area's tag.
+    """
     method, pattern = route.split(" ", 1)
     register = router.route(
         method,
         pattern,
         summary=summary,
-        tag="admin",
+        tag=tag,
         admin=True,
         body=body,
         query=query,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from core.api.admin_route import admin_route
 from core.api.http import Request, Response, Router
 from core.api.validation import query_float
 from core.api.views import session_status_json, trace_json
@@ -26,13 +27,12 @@ def register(router: Router, service: CoreService) -> None:
         session = await service.session_status(request.params["requestID"], wait)
         return Response(200, session_status_json(session))
 
-    @router.route(
-        "GET",
-        "/v1/sessions/{requestID}/trace",
-        summary="Ordered message trace: steps 1-7, raw messages, headers, bodies, checks",
+    @admin_route(
+        router,
+        "GET /v1/sessions/{requestID}/trace",
+        "Ordered message trace: steps 1-7, raw messages, headers, bodies, checks",
+        {200: "the trace", 404: "unknown session"},
         tag="sessions",
-        admin=True,
-        responses={200: "the trace", 401: "admin token required", 404: "unknown session"},
     )
     async def trace(request: Request) -> Response:
         return Response(200, trace_json(await service.trace(request.params["requestID"])))
