@@ -188,13 +188,11 @@ class ResponseService:
         self, journal: Journal, verdict: Verdict, trace_id: str | None, serial: str
     ) -> NoReturn:
         failed = verdict.failed or Check.SECURE_CHANNEL_TAG
-        journal.add(
-            CoreEvent.RESPONSE_REFUSED,
-            summary=f"{failed.value} failed: {verdict.reason}; session unchanged",
-            request_id=trace_id,
-            step=7,
-            target="phone",
-            check=failed.value,
+        _refused(
+            journal,
+            failed,
+            f"{verdict.reason}; session unchanged",
+            trace_id,
             reason=verdict.reason,
             checks=checks_json(verdict),
             serial=serial,
@@ -223,13 +221,11 @@ class ResponseService:
         refusal: ServiceError | None = None
         async with self._ctx.unit(journal) as u:
             if not await u.tx.nonces.remember(header.serial, header.nonce, now):
-                u.add(
-                    CoreEvent.RESPONSE_REFUSED,
-                    summary="nonce_fresh failed: replayed message; session unchanged",
-                    request_id=session.request_id,
-                    step=7,
-                    target="phone",
-                    check=Check.NONCE_FRESH.value,
+                _refused(
+                    u.journal,
+                    Check.NONCE_FRESH,
+                    "replayed message; session unchanged",
+                    session.request_id,
                 )
                 refusal = Forbidden(
                     "replayed message: nonce seen before", extra={"check": Check.NONCE_FRESH.value}
@@ -252,13 +248,11 @@ class ResponseService:
             else:
                 latest = await u.tx.sessions.get(session.request_id)
                 final = latest.status if latest else "unknown"
-                u.add(
-                    CoreEvent.RESPONSE_REFUSED,
-                    summary=f"session_pending failed: {outdated(final)}; lost the race",
-                    request_id=session.request_id,
-                    step=7,
-                    target="phone",
-                    check=Check.SESSION_PENDING.value,
+                _refused(
+                    u.journal,
+                    Check.SESSION_PENDING,
+                    f"{outdated(final)}; lost the race",
+                    session.request_id,
                 )
                 refusal = Conflict(outdated(final), extra={"check": Check.SESSION_PENDING.value})
         if refusal is not None:
@@ -304,4 +298,19 @@ def _facts(session: SessionRecord | None) -> SessionFacts | None:
         required_protection=UnlockProtection(session.protection),
         expires=session.expires,
         number=session.number,
+    )
+
+
+def _refused(
+    journal: Journal, check: Check, why: str, request_id: str | None, **facts: Any
+) -> None:
+    """The one ``response.refused`` event: an answer that could not speak for the session."""
+    journal.add(
+        CoreEvent.RESPONSE_REFUSED,
+        summary=f"{check.value} failed: {why}",
+        request_id=request_id,
+        step=7,
+        target="phone",
+        check=check.value,
+        **facts,
     )
