@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QGroupBox, QTreeWidget, QTreeWidgetItem, QVBoxLayo
 from app.background import BackgroundTasks
 from app.event_log_model import EventFeed
 from core.events import Event
+from core.storage.repo_sessions import SessionQuery
 
 if TYPE_CHECKING:
     from simulators.suite import Suite
@@ -88,7 +89,7 @@ async def read_console(suite: Suite) -> ConsoleSnapshot:
             f"{time.strftime('%H:%M:%S', time.localtime(s.created))} {s.user_id} · {s.status}",
             children=(Row(s.reason or f"request {s.request_id}"),),
         )
-        for s in await directory.list_sessions(limit=RECENT_SESSIONS)
+        for s in await directory.list_sessions(SessionQuery(limit=RECENT_SESSIONS))
     ) or (Row("none yet"),)
     return ConsoleSnapshot(
         sections=(

@@ -8,6 +8,7 @@ from core.api.validation import query_int
 from core.api.views import audit_json, authenticator_json, session_json
 from core.service import CoreService
 from core.storage.records import AUTH_ACTIVE, AUTH_DEACTIVATED, AuthenticatorRecord
+from core.storage.repo_sessions import SessionQuery
 
 _STATUSES = ("pending", "accepted", "refused", "timeout", "failure")
 
@@ -33,12 +34,13 @@ def register(router: Router, service: CoreService) -> None:
 
     async def list_sessions(request: Request) -> Response:
         status = request.query.get("status")
-        found = await directory.list_sessions(
+        query = SessionQuery(
             user_id=request.query.get("userID"),
             domain=request.query.get("domain"),
             status=status if status in _STATUSES else None,
             limit=query_int(request.query, "limit", default=100, low=1, high=1000),
         )
+        found = await directory.list_sessions(query)
         return Response(200, {"sessions": [session_json(s) for s in found]})
 
     async def audit_events(request: Request) -> Response:

@@ -32,6 +32,7 @@ from core.storage.records import (
     SessionRecord,
     UserRecord,
 )
+from core.storage.repo_sessions import SessionQuery
 
 NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 USER_ID = re.compile(r"[^\s/@][^\s/]{0,127}")
@@ -321,18 +322,9 @@ class DirectoryService:
         for session in await u.tx.sessions.pending_for_serial(serial):
             await decide(u, session, SessionTrigger.FAIL, reason, now=now)
 
-    async def list_sessions(
-        self,
-        *,
-        user_id: str | None = None,
-        domain: str | None = None,
-        status: str | None = None,
-        limit: int = 100,
-    ) -> list[SessionRecord]:
+    async def list_sessions(self, query: SessionQuery) -> list[SessionRecord]:
         async with self._ctx.db.read() as repos:
-            return await repos.sessions.find(
-                user_id=user_id, domain=domain, status=status, limit=limit
-            )
+            return await repos.sessions.find(query)
 
     async def audit_events(
         self, *, request_id: str | None = None, after_id: int = 0, limit: int = 200

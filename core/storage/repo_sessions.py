@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from typing import Any
 
 import aiosqlite
@@ -14,6 +14,16 @@ from core.storage.base import Repository, from_json, from_row, to_json
 from core.storage.records import SessionRecord
 
 PENDING = SessionStatus.PENDING
+
+
+@dataclass(frozen=True, kw_only=True)
+class SessionQuery:
+    """Which sessions a listing wants: any of user, domain, status; newest first."""
+
+    user_id: str | None = None
+    domain: str | None = None
+    status: str | None = None
+    limit: int = 100
 
 
 def _session(row: aiosqlite.Row) -> SessionRecord:
@@ -41,24 +51,18 @@ class SessionRepository(Repository):
         row = await self._one("SELECT * FROM sessions WHERE challenge_key_hash = ?", (key_hash,))
         return _session(row) if row else None
 
-    async def find(
-        self,
-        *,
-        user_id: str | None = None,
-        domain: str | None = None,
-        status: str | None = None,
-        limit: int = 100,
-    ) -> list[SessionRecord]:
+    async def find(self, query: SessionQuery) -> list[SessionRecord]:
         clauses: list[str] = []
         params: list[Any] = []
-        for column, value in (("user_id", user_id), ("domain", domain), ("status", status)):
+        criteria = (("user_id", query.user_id), ("domain", query.domain), ("status", query.status))
+        for column, value in criteria:
             if value is not None:
                 clauses.append(f"{column} = ?")
                 params.append(value)
         where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
         rows = await self._all(
             f"SELECT * FROM sessions {where} ORDER BY created DESC, rowid DESC LIMIT ?",  # noqa: S608
-            [*params, limit],
+            [*params, query.limit],
         )
         return [_session(r) for r in rows]
 
