@@ -5,7 +5,7 @@ from __future__ import annotations
 from core.api.admin_route import admin_route
 from core.api.http import Request, Response, Router
 from core.api.validation import Fields
-from core.api.views import registration_json, wire_fields
+from core.api.views import registration_json
 from core.service import CoreService
 
 
@@ -40,14 +40,13 @@ def register(router: Router, service: CoreService) -> None:
         app_kind = fields.string("appKind", choices=("authenticator", "sdk"))
         platform = fields.string("platform", choices=("android", "ios"))
         fields.done()
-        with wire_fields():
-            started = await service.activation.register(
-                user_id=user_id,
-                domain=domain,
-                app_kind=app_kind,
-                platform=platform,
-                activation_type=activation_type,
-            )
+        started = await service.activation.register(
+            user_id=user_id,
+            domain=domain,
+            app_kind=app_kind,
+            platform=platform,
+            activation_type=activation_type,
+        )
         return Response(
             201,
             {

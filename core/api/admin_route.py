@@ -1,18 +1,15 @@
 """The one shape of an admin route: tag ``admin``, the bearer check, the 401 it can answer.
 
-Its handler's errors name wire fields: the service names record fields
-(``push_timeout``), the API answers with ``pushTimeout`` (``api/views``).
+Errors need no wrapping here: the API's one error handler answers every
+error with wire field names (``api/views.error_json``).
 """
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from typing import Any
 
 from core.api.http import Handler, Request, Response, Router
-from core.api.views import with_wire_fields
-from core.protocol.errors import PushSimError
 
 ADMIN_RESPONSES = {401: "admin token required"}
 
@@ -44,19 +41,7 @@ def admin_route(
         responses={**responses, **ADMIN_RESPONSES},
     )
 
-    def wrap(handler: Handler) -> Handler:
-        @functools.wraps(handler)
-        async def answer(request: Request) -> Response:
-            try:
-                return await handler(request)
-            except PushSimError as exc:  # the service names record fields
-                with_wire_fields(exc)
-                raise
-
-        register(answer)
-        return handler
-
-    return wrap
+    return register
 
 
 def keyed(

@@ -14,6 +14,7 @@ from urllib.parse import parse_qsl
 
 from core.api import activation, admin, admin_records, device, login, openapi, sessions
 from core.api.http import ApiError, Request, Response, Router
+from core.api.views import error_json
 from core.protocol.errors import PushSimError
 from core.service import CoreService
 from core.web.asgi import Receive, Scope, Send, answer_lifespan
@@ -88,7 +89,7 @@ class CoreApi:
             return await route.handler(request)
         except PushSimError as error:  # the one error family: each knows its status
             status = error.http_status if 400 <= error.http_status < 600 else 500
-            return Response(status, error.body(), error.headers)
+            return Response(status, error_json(error), error.headers)
         except ClientGone:
             raise
         except Exception:

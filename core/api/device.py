@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from core.api.http import ApiError, Request, Response, Router
 from core.api.validation import Fields, query_float
-from core.api.views import wire_fields
 from core.service import CoreService
 
 _SERIAL = {"type": "string", "minLength": 10, "maxLength": 10}
@@ -44,15 +43,14 @@ def register(router: Router, service: CoreService) -> None:
         time = fields.number("time")
         signature = fields.string("signature", max_len=32)
         fields.done()
-        with wire_fields():
-            authenticator = await service.activation.register_push(
-                serial=request.params["serial"],
-                platform=platform,
-                push_token=token,
-                app_id=app_id,
-                time=time,
-                signature=signature,
-            )
+        authenticator = await service.activation.register_push(
+            serial=request.params["serial"],
+            platform=platform,
+            push_token=token,
+            app_id=app_id,
+            time=time,
+            signature=signature,
+        )
         return Response(
             200,
             {

@@ -6,7 +6,6 @@ from typing import Any
 
 from core.api.http import Request, Response, Router
 from core.api.validation import Fields
-from core.api.views import wire_fields
 from core.service import CoreService
 
 LOGIN_BODY: dict[str, Any] = {
@@ -57,14 +56,13 @@ def register(router: Router, service: CoreService) -> None:
         client_ip = fields.opt_string("clientIP", max_len=64)
         request_id = fields.opt_string("requestID", max_len=64)
         fields.done()
-        with wire_fields():
-            result = await service.login(
-                user_id=request.params["userID"],
-                domain=request.params["domain"],
-                passkey=passkey,
-                client_ip=client_ip if client_ip is not None else request.client,
-                request_id=request_id,
-            )
+        result = await service.login(
+            user_id=request.params["userID"],
+            domain=request.params["domain"],
+            passkey=passkey,
+            client_ip=client_ip if client_ip is not None else request.client,
+            request_id=request_id,
+        )
         body: dict[str, Any] = {"requestID": result.request_id, "sessionStatus": result.status}
         if result.reason:
             body["reason"] = result.reason

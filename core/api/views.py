@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 from core.protocol.errors import PushSimError
@@ -210,25 +208,28 @@ WIRE_FIELDS = {
     "request_id": "requestID",
     "activation_type": "activationType",
     "response_message": "responseMessage",
+    "remaining_attempts": "remainingAttempts",
+    "retry_after": "retryAfter",
+    "session_status": "sessionStatus",
 }
 
 
-def with_wire_fields(error: PushSimError) -> PushSimError:
-    """The same error, its validation errors naming wire fields."""
-    error.validation_errors = tuple(
-        {**e, "field": WIRE_FIELDS.get(e.get("field", ""), e.get("field", ""))}
-        if "field" in e
-        else e
-        for e in error.validation_errors
-    )
-    return error
+def _wire(name: str) -> str:
+    return WIRE_FIELDS.get(name, name)
 
 
-@contextmanager
-def wire_fields() -> Iterator[None]:
-    """Around a service call: its errors leave with wire field names."""
-    try:
-        yield
-    except PushSimError as exc:
-        with_wire_fields(exc)
-        raise
+def error_json(error: PushSimError) -> dict[str, Any]:
+    """Any error of the family as the API's body, every field and extra by its wire name.
+
+    The one place the API translates an error: the service names record
+    fields (``push_timeout``, ``remaining_attempts``), the client reads
+    ``pushTimeout`` and ``remainingAttempts``.
+    """
+    return {
+        "message": error.reason,
+        "validationErrors": [
+            {**e, "field": _wire(e["field"])} if "field" in e else dict(e)
+            for e in error.validation_errors
+        ],
+        **{_wire(key): value for key, value in error.extra.items()},
+    }

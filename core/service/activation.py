@@ -232,9 +232,9 @@ class ActivationService:
             if failures >= limit:
                 raise Locked(
                     f"registration locked after {limit} failed attempts",
-                    extra={"remainingAttempts": 0},
+                    extra={"remaining_attempts": 0},
                 )
-            raise InvalidInput(reason, extra={"remainingAttempts": limit - failures})
+            raise InvalidInput(reason, extra={"remaining_attempts": limit - failures})
         return message2
 
     async def activate(self, registration_id: str, signature: str) -> AuthenticatorRecord:

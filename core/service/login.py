@@ -116,7 +116,7 @@ class LoginService:
             )
         remaining = max(0, domain.lockout_threshold - after.failed_attempts)
         message = "wrong static password" + ("; the user is now locked" if after.locked else "")
-        raise WrongPassword(message, extra={"remainingAttempts": remaining})
+        raise WrongPassword(message, extra={"remaining_attempts": remaining})
 
     async def _start(
         self,
@@ -179,7 +179,7 @@ class LoginService:
                 refusal = TooManyRequests(
                     f"push cool-down: {settings.reject_limit} rejected pushes within"
                     f" {settings.reject_window / 60:g} min; logins refused for {wait} s",
-                    extra={"requestID": request_id, "retryAfter": wait},
+                    extra={"request_id": request_id, "retry_after": wait},
                 )
             else:
                 pending = await self._pending(u, user, now)
@@ -187,7 +187,7 @@ class LoginService:
                 if over > 0 and settings.pending_policy is PendingPolicy.REFUSE:
                     refusal = TooManyRequests(
                         f"a push for {who} is already pending; answer or let it expire first",
-                        extra={"requestID": request_id},
+                        extra={"request_id": request_id},
                     )
                 elif over > 0:
                     for old in pending[:over]:

@@ -62,7 +62,7 @@ class SessionService:
         if session is None:
             raise NotFound(
                 f"unknown session {request_id}",
-                extra={"requestID": request_id, "sessionStatus": "unknown"},
+                extra={"request_id": request_id, "session_status": "unknown"},
             )
         return session
 

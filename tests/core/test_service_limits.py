@@ -49,7 +49,7 @@ async def test_refuse_policy_refuses_and_traces_it(refusing: CoreEnv) -> None:
     first = await login(refusing)
     with pytest.raises(TooManyRequests) as refused:
         await login(refusing)
-    request_id = refused.value.extra["requestID"]
+    request_id = refused.value.extra["request_id"]
     assert (await refusing.service.session_status(first)).status == "pending"
     trace = await refusing.service.trace(request_id)
     assert trace.session.status == "failure"
@@ -87,7 +87,7 @@ async def test_three_rejects_start_a_cool_down(core_env: CoreEnv) -> None:
     assert "3 rejects within 10 min" in cooldown[0].summary
     with pytest.raises(TooManyRequests, match="push cool-down") as refused:
         await login(core_env)
-    refused_trace = await core_env.service.trace(refused.value.extra["requestID"])
+    refused_trace = await core_env.service.trace(refused.value.extra["request_id"])
     assert refused_trace.session.reason.startswith("refused: push cool-down")
     pushes = len(core_env.providers.sends())
     core_env.clock.advance(601)

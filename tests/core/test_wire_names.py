@@ -20,7 +20,9 @@ def test_the_service_speaks_no_wire_field_names() -> None:
         spoken = [
             name
             for name in WIRE_FIELDS.values()
-            if f'_bad("{name}"' in source or f'"field": "{name}"' in source
+            if f'_bad("{name}"' in source
+            or f'"field": "{name}"' in source
+            or f'extra={{"{name}"' in source  # error extras: remainingAttempts ...
         ]
         assert spoken == [], f"{path.name} names wire fields {spoken}"
 
@@ -30,7 +32,7 @@ def test_the_service_side_of_every_translation_is_a_python_name() -> None:
 
 
 def test_errors_are_answered_with_wire_names() -> None:
-    from core.api.views import with_wire_fields
+    from core.api.views import error_json
     from core.service.errors import InvalidInput
 
     error = InvalidInput(
@@ -39,11 +41,18 @@ def test_errors_are_answered_with_wire_names() -> None:
             {"field": "app_id", "message": "unknown app ID"},
             {"field": "keywords", "message": "x"},
         ],
+        extra={"remaining_attempts": 2, "request_id": "r1", "check": "nonce_fresh"},
     )
-    assert with_wire_fields(error).body()["validationErrors"] == [
-        {"field": "appID", "message": "unknown app ID"},
-        {"field": "keywords", "message": "x"},
-    ]
+    assert error_json(error) == {
+        "message": "invalid request",
+        "validationErrors": [
+            {"field": "appID", "message": "unknown app ID"},
+            {"field": "keywords", "message": "x"},
+        ],
+        "remainingAttempts": 2,
+        "requestID": "r1",
+        "check": "nonce_fresh",
+    }
 
 
 async def test_the_api_answers_service_errors_with_wire_names(api: httpx.AsyncClient) -> None:
