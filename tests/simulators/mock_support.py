@@ -156,6 +156,23 @@ def apns_provider_token(creds: ProviderCredentials, *, iat: float, key: Any = No
     )
 
 
+def apns_headers(material: Material, clock: Clock, **extra: str) -> list[tuple[str, str]]:
+    """An alert push's HTTP/2 headers with a fresh provider token.
+
+    ``extra`` adds or replaces headers (``apns_expiration="0"``); a value of
+    ``"<omit>"`` leaves that header out.
+    """
+    token = apns_provider_token(material.creds, iat=clock.now())
+    base = {
+        "authorization": f"bearer {token}",
+        "apns-topic": material.creds.apns_bundle_id,
+        "apns-push-type": "alert",
+        "apns-priority": "10",
+    }
+    base.update({k.replace("_", "-"): v for k, v in extra.items()})
+    return [(k, v) for k, v in base.items() if v != "<omit>"]
+
+
 def fcm_assertion(
     creds: ProviderCredentials,
     *,

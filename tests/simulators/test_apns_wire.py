@@ -18,6 +18,7 @@ from simulators.apns.server import ApnsMock
 from tests.simulators.mock_support import (
     Material,
     RawH2Client,
+    apns_headers,
     apns_provider_token,
     make_material,
     running_apns,
@@ -60,24 +61,12 @@ def device(apns: ApnsMock) -> str:
     return apns.hub.register_apns(bundle_id="com.pushsim.sdkdemo", environment="sandbox").token
 
 
-def _headers(material: Material, clock: FrozenClock, **extra: str) -> list[tuple[str, str]]:
-    token = apns_provider_token(material.creds, iat=clock.now())
-    base = {
-        "authorization": f"bearer {token}",
-        "apns-topic": material.creds.apns_bundle_id,
-        "apns-push-type": "alert",
-        "apns-priority": "10",
-    }
-    base.update({k.replace("_", "-"): v for k, v in extra.items()})
-    return [(k, v) for k, v in base.items() if v != "<omit>"]
-
-
 async def test_success_is_headers_with_end_stream_and_no_data(
     h2: RawH2Client, material: Material, clock: FrozenClock, device: str
 ) -> None:
     apns_id = "8F2A76B0-1C5E-4E3A-9B7D-2E4F6A8B0C1D"
     answer = await h2.request(
-        f"/3/device/{device}", PAYLOAD, _headers(material, clock, apns_id=apns_id)
+        f"/3/device/{device}", PAYLOAD, apns_headers(material, clock, apns_id=apns_id)
     )
     assert h2.alpn is None  # prior knowledge, no ALPN
     assert answer.status == 200
@@ -89,7 +78,7 @@ async def test_success_is_headers_with_end_stream_and_no_data(
 async def test_error_is_headers_then_one_json_data_frame(
     h2: RawH2Client, material: Material, clock: FrozenClock
 ) -> None:
-    answer = await h2.request("/3/device/" + "ab" * 32, PAYLOAD, _headers(material, clock))
+    answer = await h2.request("/3/device/" + "ab" * 32, PAYLOAD, apns_headers(material, clock))
     assert answer.status == 400
     assert not answer.headers_ended_stream
     assert len(answer.data_frames) == 1
@@ -105,7 +94,7 @@ async def test_alpn_h2_clients_such_as_httpx_work_too(
         answer = await client.post(
             f"{apns.url}/3/device/{device}",
             content=PAYLOAD,
-            headers=dict(_headers(material, clock)),
+            headers=dict(apns_headers(material, clock)),
         )
     assert answer.http_version == "HTTP/2"
     assert answer.status_code == 200
@@ -179,7 +168,7 @@ async def test_the_reason_table(
     h2: RawH2Client, material: Material, clock: FrozenClock, device: str
 ) -> None:
     for reason, case, _ in _bad_request_cases(material, clock, device):
-        headers = _headers(material, clock, **case.get("headers", {}))  # type: ignore[arg-type]
+        headers = apns_headers(material, clock, **case.get("headers", {}))  # type: ignore[arg-type]
         body = case.get("body", PAYLOAD)
         assert isinstance(body, bytes)
         answer = await h2.request(
@@ -191,7 +180,7 @@ async def test_the_reason_table(
         )
         assert (answer.status, answer.json["reason"]) == (APNS_REASONS[reason], reason), case
         assert len(answer.data_frames) == 1
-    twice = [*_headers(material, clock), ("apns-priority", "5")]
+    twice = [*apns_headers(material, clock), ("apns-priority", "5")]
     answer = await h2.request(f"/3/device/{device}", PAYLOAD, twice)
     assert answer.json == {"reason": "DuplicateHeaders"}
 
@@ -200,7 +189,7 @@ async def test_voip_payloads_may_be_larger(
     h2: RawH2Client, material: Material, clock: FrozenClock, device: str
 ) -> None:
     body = b'{"x":"' + b"y" * 5000 + b'"}'
-    headers = _headers(
+    headers = apns_headers(
         material, clock, apns_push_type="voip", apns_topic="com.pushsim.sdkdemo.voip"
     )
     assert (await h2.request(f"/3/device/{device}", body, headers)).status == 200
@@ -217,7 +206,7 @@ async def test_faults_answer_with_their_reasons(
     apns.faults.fail("Unregistered", count=1)
     seen = []
     for _ in range(7):
-        answer = await h2.request(f"/3/device/{device}", PAYLOAD, _headers(material, clock))
+        answer = await h2.request(f"/3/device/{device}", PAYLOAD, apns_headers(material, clock))
         seen.append((answer.status, answer.json["reason"] if answer.data_frames else None))
         if answer.status == 410:
             assert answer.json["timestamp"] == int(clock.now() * 1000)
@@ -235,7 +224,7 @@ async def test_faults_answer_with_their_reasons(
 async def test_events_show_headers_and_body_but_never_the_provider_token(
     h2: RawH2Client, material: Material, clock: FrozenClock, device: str, events: EventBus
 ) -> None:
-    headers = _headers(material, clock)
+    headers = apns_headers(material, clock)
     await h2.request(f"/3/device/{device}", PAYLOAD, headers)
     send = next(e for e in events.history if e.kind == "apns.send")
     assert send.raw == PAYLOAD.decode()

@@ -22,7 +22,7 @@ from simulators.fcm.server import FcmMock
 from tests.simulators.mock_support import (
     Material,
     RawH2Client,
-    apns_provider_token,
+    apns_headers,
     make_material,
     running_apns,
 )
@@ -129,18 +129,6 @@ def device(apns: ApnsMock) -> str:
     return apns.hub.register_apns(bundle_id="com.pushsim.sdkdemo", environment="sandbox").token
 
 
-def _headers(material: Material, clock: FrozenClock, **extra: str) -> list[tuple[str, str]]:
-    token = apns_provider_token(material.creds, iat=clock.now())
-    base = {
-        "authorization": f"bearer {token}",
-        "apns-topic": material.creds.apns_bundle_id,
-        "apns-push-type": "alert",
-        "apns-priority": "10",
-    }
-    base.update({k.replace("_", "-"): v for k, v in extra.items()})
-    return list(base.items())
-
-
 @pytest.mark.parametrize(
     "body",
     [
@@ -156,7 +144,7 @@ def _headers(material: Material, clock: FrozenClock, **extra: str) -> list[tuple
 async def test_apns_refuses_hostile_payloads_as_bad_payload(
     h2: RawH2Client, material: Material, clock: FrozenClock, device: str, body: bytes
 ) -> None:
-    answer = await h2.request(f"/3/device/{device}", body, _headers(material, clock))
+    answer = await h2.request(f"/3/device/{device}", body, apns_headers(material, clock))
     assert (answer.status, answer.json) == (400, {"reason": "BadPayload"})
 
 
@@ -165,7 +153,7 @@ async def test_apns_odd_expirations_are_bad_expiration_date(
     h2: RawH2Client, material: Material, clock: FrozenClock, device: str, expiration: str
 ) -> None:
     payload = json.dumps({"aps": {"alert": "hi"}}).encode()
-    headers = _headers(material, clock, apns_expiration=expiration)
+    headers = apns_headers(material, clock, apns_expiration=expiration)
     answer = await h2.request(f"/3/device/{device}", payload, headers)
     assert (answer.status, answer.json) == (400, {"reason": "BadExpirationDate"})
 
@@ -174,6 +162,6 @@ async def test_apns_a_real_expiration_is_still_accepted(
     h2: RawH2Client, material: Material, clock: FrozenClock, device: str
 ) -> None:
     payload = json.dumps({"aps": {"alert": "hi"}}).encode()
-    headers = _headers(material, clock, apns_expiration=str(int(clock.now()) + 3600))
+    headers = apns_headers(material, clock, apns_expiration=str(int(clock.now()) + 3600))
     answer = await h2.request(f"/3/device/{device}", payload, headers)
     assert answer.status == 200
