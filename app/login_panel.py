@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -181,9 +182,12 @@ class LoginPanel(QGroupBox):
         password_row = QHBoxLayout()
         password_row.addWidget(self.password_edit, 1)
         password_row.addWidget(self.show_password)
+        user_row = QHBoxLayout()  # one row: the diagram below needs the height
+        user_row.addWidget(self.user_edit, 3)
+        user_row.addWidget(QLabel("@"))
+        user_row.addWidget(self.domain_edit, 2)
         form = QFormLayout()
-        form.addRow("User ID", self.user_edit)
-        form.addRow("Domain", self.domain_edit)
+        form.addRow("User ID", user_row)
         form.addRow("Password", password_row)
 
         status_row = QHBoxLayout()
@@ -197,13 +201,16 @@ class LoginPanel(QGroupBox):
         if hint:
             hint_label = QLabel(hint)
             hint_label.setObjectName("muted")
-            hint_label.setWordWrap(True)
+            hint_label.setToolTip(hint)
+            # one line, cut by the panel's edge rather than widening the window
+            hint_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
             layout.addWidget(hint_label)
         layout.addLayout(status_row)
         layout.addWidget(self.request_label)
 
         self.login_button.clicked.connect(self._on_login_clicked)
-        self.password_edit.returnPressed.connect(self._on_login_clicked)
+        for edit in (self.user_edit, self.domain_edit, self.password_edit):
+            edit.returnPressed.connect(self._on_login_clicked)  # Return logs in from any field
         self.show_password.toggled.connect(self._on_show_password)
         model.changed.connect(self._on_model_changed)
         self._on_model_changed()

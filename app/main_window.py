@@ -23,8 +23,10 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QPlainTextEdit,
+    QSizePolicy,
     QSplitter,
     QTableView,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -40,12 +42,15 @@ from app.event_log_model import (
     EventLogModel,
     describe_event,
 )
+from app.flow_panel import FlowPanel
 from app.login_panel import LoginModel, LoginPanel
+from app.message_inspector import MessageInspector
 from app.phone_panel import PhonePanel
 from app.server_console import ServerConsole
 from core.events import Event
 from core.seed import DEMO_DOMAIN, DEMO_PASSWORD, DEMO_USERS
 from simulators.phone.event_kinds import SuiteEvent
+from simulators.session_flow import FlowArrow, SessionFlow
 from simulators.suite import DEMO_PIN
 
 if TYPE_CHECKING:
@@ -64,10 +69,7 @@ def stylesheet(directory: Path = STYLES_DIR) -> str:
 
 def demo_hint() -> str:
     users = " · ".join(f"{u.user_id}: {' / '.join(u.keywords)}" for u in DEMO_USERS)
-    return (
-        f"Demo keywords — {users}. Password {DEMO_PASSWORD} "
-        f"(type keyword+password, e.g. PIN{DEMO_PASSWORD}); phone PIN {DEMO_PIN}."
-    )
+    return f"{users} · password {DEMO_PASSWORD} (e.g. PIN{DEMO_PASSWORD}) · phone PIN {DEMO_PIN}"
 
 
 class EventLogView(QGroupBox):
@@ -167,6 +169,23 @@ class MainWindow(QMainWindow):
             hint=demo_hint(),
         )
         self.log_view = EventLogView(self.event_log)
+        self.flow = FlowPanel(suite.events, self.feed)
+        self.inspector = MessageInspector()
+        self.flow.arrow_selected.connect(self._on_arrow_selected)
+        self.flow.recorder.on_change(self.inspector.refresh)
+        self.details = QTabWidget()
+        self.details.setObjectName("detailTabs")
+        self.details.addTab(self.inspector, "Inspector")
+        self.details.addTab(self.log_view, "Technical log")
+        stage = QSplitter(Qt.Orientation.Vertical)
+        stage.setObjectName("stageSplit")
+        stage.addWidget(self.flow)
+        stage.addWidget(self.details)
+        # a taller window gives its height to the diagram; the inspector scrolls
+        stage.setStretchFactor(0, 1)
+        stage.setStretchFactor(1, 0)
+        self.details.setMinimumHeight(120)
+        self.details.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Ignored)
         self.phones = PhonePanel()
         phones_box = QGroupBox("Phones")
         phones_box.setObjectName("phonesBox")
@@ -178,7 +197,7 @@ class MainWindow(QMainWindow):
         centre_layout = QVBoxLayout(centre)
         centre_layout.setContentsMargins(0, 0, 0, 0)
         centre_layout.addWidget(self.login_panel)
-        centre_layout.addWidget(self.log_view, 1)
+        centre_layout.addWidget(stage, 1)
 
         split = QSplitter(Qt.Orientation.Horizontal)
         split.setObjectName("mainSplit")
@@ -220,6 +239,10 @@ class MainWindow(QMainWindow):
         self.status_text.setText(
             f"Ready in {seconds:.2f} s · core {suite.core.url} · workspace {suite.workspace.root}"
         )
+
+    def _on_arrow_selected(self, arrow: FlowArrow, flow: SessionFlow) -> None:
+        self.inspector.show_arrow(arrow, flow)
+        self.details.setCurrentWidget(self.inspector)
 
     def show_startup_error(self, error: BaseException) -> None:
         text = f"PushSim could not start: {type(error).__name__}: {error}"
