@@ -14,10 +14,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import signal
 import sys
 from pathlib import Path
 
+import platformdirs
 import qasync
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
@@ -29,6 +31,16 @@ from simulators.suite import Suite, SuiteOptions
 log = logging.getLogger(__name__)
 
 WINDOW_SIZE = (1400, 900)
+PREFS_FILE = "window.ini"
+
+
+def prefs_file() -> Path:
+    """Where the window keeps theme, zoom and layout (PUSHSIM_CONFIG_DIR overrides)."""
+    override = os.environ.get("PUSHSIM_CONFIG_DIR")
+    folder = Path(override) if override else Path(platformdirs.user_config_dir("pushsim", False))
+    return folder / PREFS_FILE
+
+
 SIGNAL_POLL_MS = 250  # lets Python see Ctrl-C while Qt waits for events
 
 
@@ -60,8 +72,9 @@ async def run_window(
     workspace_dir: Path | None, *, reset: bool, options: SuiteOptions | None = None
 ) -> int:
     suite = Suite(Workspace(workspace_dir or default_workspace_root()), options=options)
-    window = MainWindow(suite)
-    window.resize(*WINDOW_SIZE)
+    window = MainWindow(suite, prefs_file=prefs_file())
+    if not window.restored_layout:
+        window.resize(*WINDOW_SIZE)
     window.show()
     closed = asyncio.Event()
     window.closing.connect(closed.set)

@@ -11,60 +11,48 @@ events, and every action is a call on them run by ``BackgroundTasks``.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QItemSelection, QModelIndex, Qt, Signal
-from PySide6.QtGui import QCloseEvent, QFontDatabase
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
-    QAbstractItemView,
+    QApplication,
+    QFileDialog,
     QGroupBox,
-    QHeaderView,
     QLabel,
     QMainWindow,
-    QPlainTextEdit,
+    QMessageBox,
     QSizePolicy,
     QSplitter,
-    QTableView,
     QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from app.background import BackgroundTasks
-from app.event_log_model import (
-    KIND,
-    ROUTE,
-    STEP,
-    SUMMARY,
-    TIME,
-    EventFeed,
-    EventLogModel,
-    describe_event,
-)
+from app.event_log_model import EventFeed, EventLogModel
+from app.event_log_view import EventLogView
 from app.flow_panel import FlowPanel
 from app.login_panel import LoginModel, LoginPanel
+from app.menus import build_menus, shortcut_rows
 from app.message_inspector import MessageInspector
 from app.phone_panel import PhonePanel
 from app.server_console import ServerConsole
+from app.theme import ThemeError, load_theme, qt_palette, stylesheet
+from app.view_modes import ViewSettings, ViewState
 from core.events import Event
 from core.seed import DEMO_DOMAIN, DEMO_PASSWORD, DEMO_USERS
 from simulators.phone.event_kinds import SuiteEvent
 from simulators.session_flow import FlowArrow, SessionFlow
+from simulators.session_report import session_report_html
 from simulators.suite import DEMO_PIN
 
 if TYPE_CHECKING:
     from simulators.suite import Suite
 
-STYLES_DIR = Path(__file__).resolve().parents[1] / "resources" / "styles"
 WINDOW_TITLE = "PushSim — push-notification two-step authentication"
-
-
-def stylesheet(directory: Path = STYLES_DIR) -> str:
-    """The numbered ``.qss`` files of ``directory``, joined in order ("" if none)."""
-    if not directory.is_dir():
-        return ""
-    return "\n".join(path.read_text(encoding="utf-8") for path in sorted(directory.glob("*.qss")))
 
 
 def demo_hint() -> str:
@@ -72,85 +60,19 @@ def demo_hint() -> str:
     return f"{users} · password {DEMO_PASSWORD} (e.g. PIN{DEMO_PASSWORD}) · phone PIN {DEMO_PIN}"
 
 
-class EventLogView(QGroupBox):
-    """The live flow log and, below it, the selected event's message."""
-
-    def __init__(self, model: EventLogModel, parent: QWidget | None = None) -> None:
-        super().__init__("Event / flow log", parent)
-        self.setObjectName("eventLog")
-        self.model = model
-        self.table = QTableView()
-        self.table.setObjectName("eventTable")
-        self.table.setModel(model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setAlternatingRowColors(False)
-        self.table.setShowGrid(False)
-        self.table.setWordWrap(False)
-        self.table.verticalHeader().hide()
-        self.table.verticalHeader().setDefaultSectionSize(22)
-        header = self.table.horizontalHeader()
-        header.setHighlightSections(False)
-        for column, width in ((TIME, 88), (STEP, 44), (ROUTE, 124), (KIND, 176)):
-            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
-            self.table.setColumnWidth(column, width)
-        header.setSectionResizeMode(SUMMARY, QHeaderView.ResizeMode.Stretch)
-
-        self.detail = QPlainTextEdit()
-        self.detail.setObjectName("eventDetail")
-        self.detail.setReadOnly(True)
-        self.detail.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
-        self.detail.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
-        self.detail.setPlaceholderText(
-            "Select an event to see its message: decoded header, decrypted body, raw bytes."
-        )
-
-        split = QSplitter(Qt.Orientation.Vertical)
-        split.addWidget(self.table)
-        split.addWidget(self.detail)
-        split.setStretchFactor(0, 3)
-        split.setStretchFactor(1, 2)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(6, 6, 6, 6)
-        layout.addWidget(split)
-
-        self._follow = True
-        model.rowsAboutToBeInserted.connect(self._before_insert)
-        model.rowsInserted.connect(self._after_insert)
-        self.table.selectionModel().selectionChanged.connect(self._on_selection)
-
-    def _before_insert(self) -> None:
-        bar = self.table.verticalScrollBar()
-        self._follow = bar.value() >= bar.maximum() - 2
-
-    def _after_insert(self) -> None:
-        if self._follow:
-            self.table.scrollToBottom()
-
-    def _on_selection(self, selected: QItemSelection, _deselected: QItemSelection) -> None:
-        rows = self.table.selectionModel().selectedRows()
-        if rows:
-            self.show_event(self.model.event_at(rows[0].row()))
-        else:
-            self.detail.clear()
-
-    def select_row(self, row: int) -> None:
-        self.table.selectRow(row)
-        self.table.scrollTo(self.model.index(row, 0, QModelIndex()))
-
-    def show_event(self, event: Event) -> None:
-        self.detail.setPlainText(describe_event(event))
-
-
 class MainWindow(QMainWindow):
     closing = Signal()
+    view_changed = Signal(object)  # ViewState, once applied
 
-    def __init__(self, suite: Suite, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, suite: Suite, parent: QWidget | None = None, *, prefs_file: Path | None = None
+    ) -> None:
         super().__init__(parent)
         self.suite = suite
         self.setWindowTitle(WINDOW_TITLE)
         self.setObjectName("mainWindow")
-        self.setStyleSheet(stylesheet())
+        self.view_settings = ViewSettings(prefs_file)
+        self.view = self.view_settings.load()
         self.tasks = BackgroundTasks(on_error=self._on_task_failed)
         self.feed = EventFeed(suite.events, self)
         self.event_log = EventLogModel(self)
@@ -210,10 +132,14 @@ class MainWindow(QMainWindow):
         split.setStretchFactor(2, 0)
         split.setSizes([270, 610, 520])
         self.setCentralWidget(split)
+        self._splitters = {"main": split, "stage": stage}
 
         self.status_text = QLabel("Starting PushSim…")
         self.status_text.setObjectName("statusText")
         self.statusBar().addWidget(self.status_text, 1)
+        self.menu_actions = build_menus(self, self)
+        self.apply_view(self.view)
+        self.restored_layout = self.view_settings.restore_layout(self, self._splitters)
         self._ready = False
         if suite.startup_seconds is not None:  # already running
             self._on_suite_ready()
@@ -244,6 +170,78 @@ class MainWindow(QMainWindow):
         self.inspector.show_arrow(arrow, flow)
         self.details.setCurrentWidget(self.inspector)
 
+    # -- view: theme, zoom, presenter mode -------------------------------------------
+    def apply_view(self, state: ViewState) -> None:
+        try:
+            theme = load_theme(state.theme)
+            sheet = stylesheet(theme, zoom=state.scale)
+        except ThemeError as error:  # a broken theme file must not take the window down
+            self.status_text.setText(f"theme {state.theme!r} not applied: {error}")
+            return
+        self.view = state
+        # the palette before the sheet: style-sheeted widgets are polished from it
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            app.setPalette(qt_palette(theme))
+        self.setStyleSheet(sheet)
+        self.flow.diagram.set_scale(state.scale)
+        self.console.setVisible(not state.presenter)
+        self.details.setTabVisible(self.details.indexOf(self.log_view), not state.presenter)
+        self.menu_actions["presenter"].setChecked(state.presenter)
+        self.menu_actions[f"theme:{state.theme}"].setChecked(True)
+        self.view_settings.save(state)
+        self.view_changed.emit(state)
+
+    def toggle_presenter(self, on: bool) -> None:
+        self.apply_view(replace(self.view, presenter=on))
+
+    def zoom(self, steps: int) -> None:
+        self.apply_view(self.view.zoomed(steps))
+
+    def set_theme(self, key: str) -> None:
+        self.apply_view(replace(self.view, theme=key))
+
+    def focus_login(self) -> None:
+        self.login_panel.user_edit.setFocus()
+        self.login_panel.user_edit.selectAll()
+
+    # -- file and help ------------------------------------------------------------------
+    def export_session(self) -> None:
+        flow = self.flow.shown
+        if flow is None:
+            self.status_text.setText("No session to export yet: log in first.")
+            return
+        name = f"pushsim-session-{flow.request_id[:8]}.html"
+        path, _ = QFileDialog.getSaveFileName(self, "Export session report", name, "HTML (*.html)")
+        if path:
+            self.write_session_report(Path(path))
+
+    def write_session_report(self, path: Path, flow: SessionFlow | None = None) -> Path:
+        """The shown (or given) session as one self-contained HTML file."""
+        chosen = flow or self.flow.shown
+        if chosen is None:
+            raise ValueError("no session to export")
+        path.write_text(session_report_html(chosen), encoding="utf-8")
+        self.status_text.setText(f"Session report written to {path}")
+        return path
+
+    def show_shortcuts(self) -> None:
+        rows = "".join(
+            f"<tr><td><b>{keys}</b></td><td>{what}</td></tr>" for keys, what in shortcut_rows()
+        )
+        QMessageBox.information(
+            self, "Keyboard shortcuts", f"<table cellpadding='3'>{rows}</table>"
+        )
+
+    def show_about(self) -> None:
+        QMessageBox.about(
+            self,
+            "About PushSim",
+            "<b>PushSim</b> simulates push-notification two-step authentication on one "
+            "machine: the validation core, mock FCM and APNs, and virtual phones, all on "
+            "127.0.0.1 over TLS.",
+        )
+
     def show_startup_error(self, error: BaseException) -> None:
         text = f"PushSim could not start: {type(error).__name__}: {error}"
         self.status_text.setText(text)
@@ -256,6 +254,7 @@ class MainWindow(QMainWindow):
 
     # -- closing -----------------------------------------------------------------------
     def closeEvent(self, event: QCloseEvent) -> None:
+        self.view_settings.save_layout(self, self._splitters)
         self.closing.emit()
         super().closeEvent(event)
 

@@ -10,6 +10,7 @@ checks not reached.
 from __future__ import annotations
 
 import json
+from html.parser import HTMLParser
 
 import httpx
 import pytest
@@ -18,6 +19,7 @@ from simulators.flow_html import inspection_html
 from simulators.flow_inspection import FAILED, NOT_REACHED, PASSED, inspect
 from simulators.phone import NoUnlock, Pin
 from simulators.session_flow import FlowRecorder, Lane, SessionFlow
+from simulators.session_report import session_report_html
 from simulators.suite import DEMO_PIN, Suite
 from tests.e2e.flow import PASSWORD, final_status, notification, start_login
 
@@ -30,6 +32,14 @@ EXPECTED = [
     (6, Lane.PHONE, Lane.CORE),
     (7, Lane.CORE, Lane.CLIENT),
 ]
+
+
+@pytest.fixture
+def recorder(suite: Suite) -> FlowRecorder:
+    """The diagram's model, following the suite's events from the start."""
+    following = FlowRecorder()
+    following.attach(suite.events)
+    return following
 
 
 async def approved_flow(
@@ -53,10 +63,13 @@ async def approved_flow(
     ("user", "keyword", "provider"), [("alice", "push", "fcm"), ("bob", "PIN", "apns")]
 )
 async def test_an_approve_is_seven_arrows_on_the_right_lanes(
-    suite: Suite, http: httpx.AsyncClient, user: str, keyword: str, provider: str
+    suite: Suite,
+    http: httpx.AsyncClient,
+    recorder: FlowRecorder,
+    user: str,
+    keyword: str,
+    provider: str,
 ) -> None:
-    recorder = FlowRecorder()
-    recorder.attach(suite.events)
     flow = await approved_flow(suite, http, recorder, user, keyword)
     assert [(a.step, a.source, a.target) for a in flow.arrows] == EXPECTED
     assert flow.provider == provider
@@ -90,10 +103,8 @@ async def test_an_approve_is_seven_arrows_on_the_right_lanes(
 
 
 async def test_a_replay_after_the_decision_names_the_failing_check(
-    suite: Suite, http: httpx.AsyncClient
+    suite: Suite, http: httpx.AsyncClient, recorder: FlowRecorder
 ) -> None:
-    recorder = FlowRecorder()
-    recorder.attach(suite.events)
     flow = await approved_flow(suite, http, recorder, "alice", "push")
     sent = flow.arrows[5].event("phone.response.sent")
     assert sent is not None
@@ -123,3 +134,42 @@ async def test_a_replay_after_the_decision_names_the_failing_check(
     html = inspection_html(seen)
     assert "first failure: <b>session_pending</b>" in html
     assert flow.status == "accepted", "the replay changed nothing"
+
+
+class _Report(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.ids: set[str] = set()
+        self.links: list[str] = []
+        self.svg = 0
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        found = dict(attrs)
+        if found.get("id"):
+            self.ids.add(str(found["id"]))
+        for key in ("href", "src"):
+            if found.get(key):
+                self.links.append(str(found[key]))
+        self.svg += tag == "svg"
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+
+
+async def test_the_session_report_is_one_offline_file_with_every_message(
+    suite: Suite, http: httpx.AsyncClient, recorder: FlowRecorder
+) -> None:
+    flow = await approved_flow(suite, http, recorder, "bob", "PIN")
+    report = _Report()
+    report.feed(session_report_html(flow))
+    assert report.svg == 1
+    sections = {i for i in report.ids if i.startswith("m")}
+    assert sections == {f"m{i}" for i in range(len(flow.arrows))}, "a section per message"
+    assert all(link.startswith("#") for link in report.links), "nothing loaded from outside"
+    text = "".join(report.text)
+    for arrow in flow.arrows:
+        assert arrow.label in text
+    assert text.count("Validation checks") == 2, "the response and the decision"
+    assert "Decoded header" in text
+    assert "+0.0 ms" in text

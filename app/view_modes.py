@@ -1,0 +1,83 @@
+"""How the window looks: theme, zoom and presenter mode, remembered between runs.
+
+``ViewState`` is the choice; ``ViewSettings`` keeps it (and the window's
+geometry and splitters) in an INI file through ``QSettings``, or nowhere when
+no file is given (tests, ``--self-test``). Presenter mode multiplies the zoom
+by ``PRESENTER_ZOOM``; the window hides the console and the technical log.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, QSettings
+from PySide6.QtWidgets import QMainWindow, QSplitter
+
+from app.theme import DEFAULT_THEME, available_themes
+
+ZOOM_STEPS = (0.8, 0.9, 1.0, 1.15, 1.3, 1.5, 1.75, 2.0)
+PRESENTER_ZOOM = 1.6
+
+
+@dataclass(frozen=True)
+class ViewState:
+    theme: str = DEFAULT_THEME
+    zoom: float = 1.0
+    presenter: bool = False
+
+    @property
+    def scale(self) -> float:
+        """What sizes are multiplied by: the zoom, and presenter mode's on top."""
+        return self.zoom * (PRESENTER_ZOOM if self.presenter else 1.0)
+
+    def zoomed(self, steps: int) -> ViewState:
+        """``steps`` zoom steps in (+) or out (−); 0 is back to 100 %."""
+        if steps == 0:
+            return replace(self, zoom=1.0)
+        nearest = min(range(len(ZOOM_STEPS)), key=lambda i: abs(ZOOM_STEPS[i] - self.zoom))
+        index = max(0, min(len(ZOOM_STEPS) - 1, nearest + steps))
+        return replace(self, zoom=ZOOM_STEPS[index])
+
+
+class ViewSettings:
+    def __init__(self, path: Path | None) -> None:
+        self._settings = None if path is None else QSettings(str(path), QSettings.Format.IniFormat)
+
+    def load(self) -> ViewState:
+        if self._settings is None:
+            return ViewState()
+        theme = str(self._settings.value("view/theme", DEFAULT_THEME))
+        try:
+            zoom = float(str(self._settings.value("view/zoom", 1.0)))
+        except ValueError:
+            zoom = 1.0
+        return ViewState(
+            theme=theme if theme in available_themes() else DEFAULT_THEME,
+            zoom=zoom if min(ZOOM_STEPS) <= zoom <= max(ZOOM_STEPS) else 1.0,
+            presenter=False,  # a new run starts at the desk, not on stage
+        )
+
+    def save(self, state: ViewState) -> None:
+        if self._settings is not None:
+            self._settings.setValue("view/theme", state.theme)
+            self._settings.setValue("view/zoom", state.zoom)
+
+    def restore_layout(self, window: QMainWindow, splitters: dict[str, QSplitter]) -> bool:
+        if self._settings is None:
+            return False
+        geometry = self._settings.value("window/geometry")
+        restored = isinstance(geometry, QByteArray) and window.restoreGeometry(geometry)
+        for name, splitter in splitters.items():
+            state = self._settings.value(f"splitters/{name}")
+            if isinstance(state, QByteArray):
+                splitter.restoreState(state)
+        return restored
+
+    def save_layout(self, window: QMainWindow, splitters: dict[str, QSplitter]) -> None:
+        if self._settings is None:
+            return
+        self._settings.setValue("window/geometry", window.saveGeometry())
+        for name, splitter in splitters.items():
+            self._settings.setValue(f"splitters/{name}", splitter.saveState())
+        self._settings.sync()
