@@ -166,6 +166,12 @@ class _Checker:
         self.fields(args, spec.fields, "step", index, what=f"step {action!r}")
         if spec.one_of and not any(key in args for key in spec.one_of):
             self.problem(line, f"step {action!r} needs one of: {', '.join(spec.one_of)}")
+        for key, needed in spec.needs.items():
+            if key in args and needed not in args:
+                self.problem(
+                    self.lines.key("step", index, key),
+                    f"step {action!r}: {key!r} needs {needed!r} beside it",
+                )
         return Step(action=action, args=args, line=line, index=index)
 
     # -- values ---------------------------------------------------------
@@ -246,6 +252,8 @@ class _Checker:
     def unique(self, names: list[str], table: str, key: str) -> set[str]:
         seen: set[str] = set()
         for i, name in enumerate(names):
+            if not isinstance(name, str):  # a wrong type, reported already
+                continue
             if name in seen:
                 self.problem(self.lines.key(table, i, key), f"{table} {name!r} is declared twice")
             seen.add(name)

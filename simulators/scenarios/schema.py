@@ -45,6 +45,8 @@ class Action:
     fields: Mapping[str, Field] = field(default_factory=dict)
     # at least one of these must be present (e.g. an expectation needs something to expect)
     one_of: tuple[str, ...] = ()
+    # key -> the key it needs beside it (an authenticator status needs the phone)
+    needs: Mapping[str, str] = field(default_factory=dict)
 
 
 PLATFORMS = ("android", "ios")
@@ -251,6 +253,12 @@ ACTIONS: Mapping[str, Action] = {
             "locked",
             "cooldown",
         ),
+        needs={
+            "authenticator_status": "phone",
+            "notification": "phone",
+            "locked": "user",
+            "cooldown": "user",
+        },
     ),
 }
 
