@@ -10,33 +10,7 @@ from simulators.scenarios import reference
 from simulators.scenarios.loader import load_scenario, parse_scenario, scenario_files
 from simulators.scenarios.model import ScenarioInvalid
 from simulators.scenarios.schema import ACTIONS
-
-GOOD = """\
-name = "approve"
-
-[[user]]
-id = "carol"
-
-[[phone]]
-name = "pixel"
-platform = "android"
-user = "carol"
-
-[[step]]
-do = "login"
-user = "carol"
-as = "s1"
-
-[[step]]
-do = "approve"
-phone = "pixel"
-session = "s1"
-
-[[step]]
-do = "expect"
-session = "s1"
-status = "accepted"
-"""
+from tests.simulators.scenarios.texts import GOOD
 
 BUILT_IN = Path(__file__).resolve().parents[3] / "resources" / "scenarios"
 

@@ -14,41 +14,14 @@ import pytest
 
 from app.cli import main
 from simulators.scenarios.loader import scenario_files
+from tests.simulators.scenarios.texts import GOOD
 
 BUILT_IN = Path(__file__).resolve().parents[3] / "resources" / "scenarios"
 
-REJECT = """\
-name = "reject, with a promise that does not hold"
-
-[[user]]
-id = "carol"
-
-[[phone]]
-name = "pixel"
-platform = "android"
-user = "carol"
-
-[[step]]
-do = "login"
-user = "carol"
-keyword = "push"
-as = "s1"
-
-[[step]]
-do = "reject"
-phone = "pixel"
-session = "s1"
-
-[[step]]
-do = "expect"
-session = "s1"
-status = "accepted"
-
-[[step]]
-do = "expect"
-phone = "pixel"
-authenticator_status = "active"
-"""
+# GOOD with a reject: its `expect status = "accepted"` (line 21) does not hold
+REJECT = GOOD.replace('do = "approve"', 'do = "reject"') + (
+    '\n[[step]]\ndo = "expect"\nphone = "pixel"\nauthenticator_status = "active"\n'
+)
 
 
 def run(*args: str | Path) -> int:
@@ -85,7 +58,7 @@ def test_a_broken_expectation_fails_with_its_line_and_the_rest_still_runs(
     assert run(path, "--junit", junit, "--json", report) == 1
     failure = cases(junit)["reject"].find("failure")
     assert failure is not None
-    assert "line 22: expect: status is 'refused'" in (failure.text or "")
+    assert "line 21: expect: status is 'refused'" in (failure.text or "")
     (scenario,) = json.loads(report.read_text(encoding="utf-8"))["scenarios"]
     assert scenario["expectations"] == {"held": 1, "written": 2}  # the later one still ran
     assert "0/1 scenarios passed" in capsys.readouterr().out
@@ -93,7 +66,7 @@ def test_a_broken_expectation_fails_with_its_line_and_the_rest_still_runs(
 
 def test_a_step_that_cannot_run_stops_the_scenario_as_an_error(tmp_path: Path) -> None:
     path = tmp_path / "stuck.toml"
-    path.write_text(REJECT.replace('keyword = "push"', 'keyword = "push"\npassword = "x"'))
+    path.write_text(REJECT.replace('user = "carol"\nas', 'user = "carol"\npassword = "x"\nas'))
     junit = tmp_path / "out.xml"
     assert run(path, "--junit", junit) == 1
     error = cases(junit)["stuck"].find("error")
@@ -108,7 +81,7 @@ def test_an_invalid_file_runs_nothing(tmp_path: Path, capsys: pytest.CaptureFixt
     junit = tmp_path / "out.xml"
     assert run(tmp_path, "--junit", junit) == 2
     err = capsys.readouterr().err
-    assert f"{tmp_path / 'bad.toml'}:18: unknown step action 'rejekt'" in err
+    assert f"{tmp_path / 'bad.toml'}:17: unknown step action 'rejekt'" in err
     assert not junit.exists()
 
 
