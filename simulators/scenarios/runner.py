@@ -26,11 +26,12 @@ from pathlib import Path
 from typing import Any
 
 from core.clock import SystemClock
-from core.service.errors import Conflict
+from core.service.errors import Conflict, ServiceError
 from core.settings import FAST_TEST_SETTINGS
 from core.workspace import Workspace
 from simulators.login_client import LoginClient
 from simulators.phone import AutoAction, AutoResponsePolicy, KdfParams, Platform
+from simulators.phone.errors import PhoneError
 from simulators.scenarios import expectations, steps_attack, steps_core, steps_phone
 from simulators.scenarios.faults import FaultControl
 from simulators.scenarios.model import Scenario
@@ -137,9 +138,10 @@ async def _play(world: World, result: ScenarioResult) -> None:
         is_expectation = step.action.startswith("expect")
         try:
             await STEPS[step.action](world, step)
-        except StepFailed as exc:
+        except (StepFailed, PhoneError, ServiceError) as exc:  # the others crash the scenario
+            message = str(exc) if isinstance(exc, StepFailed) else f"{type(exc).__name__}: {exc}"
             result.outcomes.append(
-                Outcome(step.line, step.action, False, str(exc), expectation=is_expectation)
+                Outcome(step.line, step.action, False, message, expectation=is_expectation)
             )
             if not is_expectation:
                 result.error = f"line {step.line}: {step.action} could not run; scenario stopped"

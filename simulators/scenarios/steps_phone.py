@@ -75,14 +75,26 @@ async def _feed(phone: Phone, pending: PendingUnlock) -> None:
         raise StepFailed(f"unlock at line {pending.step.line} succeeded; expected it to fail")
 
 
-async def _prompt_or_done(phone: Phone, task: asyncio.Task[object]) -> bool:
+async def _prompt_or_done(world: World, phone: Phone, task: asyncio.Task[object]) -> bool:
     """True when the app shows its unlock prompt; False when the answer finished without one."""
-    async with asyncio.timeout(PROMPT_WAIT):
-        while not task.done():
-            if phone.app.prompt is not None:
-                return True
-            await asyncio.wait({task}, timeout=0.01)
-    return False
+
+    def ready() -> bool:
+        return task.done() or phone.app.prompt is not None
+
+    woke = asyncio.Event()
+    unsubscribe = world.suite.events.subscribe(lambda _: woke.set())  # no event slips by
+    try:
+        async with asyncio.timeout(PROMPT_WAIT):
+            while not ready():  # woken by any event or by the answer finishing
+                woke.clear()
+                waiter = asyncio.ensure_future(woke.wait())
+                await asyncio.wait({task, waiter}, return_when=asyncio.FIRST_COMPLETED)
+                waiter.cancel()
+    except TimeoutError:
+        raise StepFailed(f"{phone.name} neither asked for an unlock nor answered") from None
+    finally:
+        unsubscribe()
+    return phone.app.prompt is not None
 
 
 def _number(step: Step, ref: SessionRef, note: Notification) -> int | None:
@@ -105,10 +117,10 @@ async def approve(world: World, step: Step) -> None:
     )
     try:
         for pending in queued:
-            if not await _prompt_or_done(phone, task):
+            if not await _prompt_or_done(world, phone, task):
                 raise StepFailed(f"the app did not ask for the unlock at line {pending.step.line}")
             await _feed(phone, pending)
-        if await _prompt_or_done(phone, task):
+        if await _prompt_or_done(world, phone, task):
             phone.cancel_unlock()  # nothing left to type: the user gives up
     except BaseException:
         task.cancel()
