@@ -6,6 +6,7 @@ The built-in run is the issue's CI acceptance: every file of
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 from xml.etree import ElementTree as ET
@@ -14,6 +15,8 @@ import pytest
 
 from app.cli import main
 from simulators.scenarios.loader import scenario_files
+from simulators.scenarios.reports import Progress
+from simulators.scenarios.runner import ScenarioResult
 from tests.simulators.scenarios.texts import GOOD
 
 BUILT_IN = Path(__file__).resolve().parents[3] / "resources" / "scenarios"
@@ -91,3 +94,23 @@ def test_the_same_seed_replays_the_same_run(tmp_path: Path) -> None:
         assert run(BUILT_IN / "tamper.toml", "--json", report, "--seed", "11") == 0
     steps = [json.loads(r.read_text())["scenarios"][0]["steps"] for r in reports]
     assert steps[0] == steps[1]
+
+
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_the_progress_bar_fills_on_a_terminal_and_logs_lines_elsewhere() -> None:
+    done = [ScenarioResult(path=Path(f"s{i}.toml"), name=f"s{i}") for i in range(4)]
+    done[1].error = "line 3: login could not run"
+    bar, log = Terminal(), io.StringIO()
+    for stream in (bar, log):
+        progress = Progress(len(done), stream)
+        for result in done:
+            progress(result)
+    assert bar.getvalue().startswith("\r[" + "#" * 7 + ".")
+    assert f"[{'#' * 30}] 4/4" in bar.getvalue()
+    assert bar.getvalue().endswith("\n")
+    assert log.getvalue().splitlines()[:2] == ["[1/4] ok   s0.toml", "[2/4] FAIL s1.toml"]
+    assert progress.failed == 1
