@@ -231,6 +231,7 @@ class _Checker:
                 fault.get("phone"), phone_names, "phone", self.lines.key("fault", i, "phone")
             )
         aliases: set[str] = set()
+        fault_ids = {str(f["id"]) for f in faults if isinstance(f.get("id"), str)}
         for step in steps:
             self.known(
                 step.get("phone"), phone_names, "phone", self.lines.key("step", step.index, "phone")
@@ -248,6 +249,21 @@ class _Checker:
             if step.action == "login":
                 aliases.add(str(step.get("as", "last")))
                 aliases.add("last")
+            self.fault_ids(step, fault_ids)
+
+    def fault_ids(self, step: Step, known: set[str]) -> None:
+        """An `inject_fault` names a fault; a `clear_fault` may only clear a named one."""
+        name = step.get("id")
+        if not isinstance(name, str):
+            return
+        if step.action == "inject_fault":
+            known.add(name)
+        elif step.action == "clear_fault" and name not in known:
+            declared = ", ".join(sorted(known)) or "none"
+            self.problem(
+                self.lines.key("step", step.index, "id"),
+                f"no fault {name!r} is injected before this step (named faults: {declared})",
+            )
 
     def unique(self, names: list[str], table: str, key: str) -> set[str]:
         seen: set[str] = set()

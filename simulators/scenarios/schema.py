@@ -220,7 +220,10 @@ ACTIONS: Mapping[str, Action] = {
     ),
     "wait": Action(
         "wait a number of seconds, or until the session is decided",
-        {"seconds": Field("number"), "until_decided": Field("str", doc="session alias")},
+        {
+            "seconds": Field("number", doc="with `until_decided`: the most it may take"),
+            "until_decided": Field("str", doc="session alias"),
+        },
         one_of=("seconds", "until_decided"),
     ),
     "expect": Action(

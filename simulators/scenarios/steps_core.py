@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from core.seed import IOS_APP_ID
+from core.service.errors import ServiceError
 from simulators.login_client import CoreUnreachable
 from simulators.scenarios.faults import FaultError
 from simulators.scenarios.model import Step
@@ -80,7 +81,7 @@ async def apply_domain(world: World, changes: dict[str, Any]) -> None:
     directory = world.suite.core.service.directory
     try:
         updated = await directory.update_domain(DOMAIN, changes)
-    except Exception as exc:  # the service's InvalidInput: a setting out of range
+    except ServiceError as exc:  # InvalidInput: a setting out of range
         raise StepFailed(f"domain settings refused: {exc}") from None
     world.domain = {
         "request_method": updated.request_method,

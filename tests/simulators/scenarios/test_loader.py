@@ -183,3 +183,13 @@ def test_an_unknown_phone_in_a_fault_table_is_reported() -> None:
         "[[step]]", '[[fault]]\nservice = "fcm"\nkind = "offline"\nphone = "nokia"\n\n[[step]]', 1
     )
     assert problems(text) == ["broken.toml:14: unknown phone 'nokia' (declared: pixel)"]
+
+
+def test_clearing_a_fault_nobody_named_is_reported() -> None:
+    text = GOOD.replace(
+        '[[step]]\ndo = "approve"',
+        '[[step]]\ndo = "clear_fault"\nid = "slow"\n\n[[step]]\ndo = "approve"',
+    )
+    assert problems(text) == [
+        "broken.toml:18: no fault 'slow' is injected before this step (named faults: none)"
+    ]
