@@ -27,8 +27,9 @@ from simulators.scenarios.world import (
     expect_http,
 )
 
-DEFAULT_WITHIN = 5.0
-PROMPT_WAIT = 5.0
+DEFAULT_WITHIN = 5.0  # expect_notification's default
+ANSWER_WAIT = 15.0  # how long approve / reject wait for the notification and the prompt
+PROMPT_WAIT = ANSWER_WAIT
 
 
 async def arrived(world: World, phone: Phone, ref: SessionRef, within: float) -> Notification:
@@ -110,7 +111,7 @@ def _number(step: Step, ref: SessionRef, note: Notification) -> int | None:
 
 async def approve(world: World, step: Step) -> None:
     phone, ref = world.phone(step), world.session(step)
-    note = await arrived(world, phone, ref, DEFAULT_WITHIN)
+    note = await arrived(world, phone, ref, ANSWER_WAIT)
     queued = world.unlocks.pop(phone.name, [])
     task: asyncio.Task[object] = asyncio.create_task(
         phone.approve(note.id, number=_number(step, ref, note))
@@ -142,7 +143,7 @@ async def _answered(step: Step, task: asyncio.Task[object], what: str) -> None:
 
 async def reject(world: World, step: Step) -> None:
     phone, ref = world.phone(step), world.session(step)
-    note = await arrived(world, phone, ref, DEFAULT_WITHIN)
+    note = await arrived(world, phone, ref, ANSWER_WAIT)
     await _answered(step, asyncio.create_task(phone.reject(note.id)), "reject")
 
 
