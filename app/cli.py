@@ -18,6 +18,7 @@ HEADLESS_HINT = """\
 The headless commands work without a display:
   pushsim serve --json        core, mock FCM/APNs and demo phones; endpoints as JSON
   pushsim demo                narrated approve and reject in the terminal
+  pushsim scenario run PATH   QA scenarios (TOML), JUnit/JSON reports
 (or start a virtual display: xvfb-run pushsim)"""
 
 
@@ -61,6 +62,10 @@ def build_parser() -> argparse.ArgumentParser:
     demo = commands.add_parser("demo", help="narrated terminal demo: one approve, one reject")
     demo.add_argument("--workspace", type=Path, default=argparse.SUPPRESS)
     demo.add_argument("--reset", action="store_true", default=argparse.SUPPRESS)
+
+    from simulators.scenarios.cli import add_parser as add_scenario_parser
+
+    add_scenario_parser(commands)
     return parser
 
 
@@ -81,6 +86,10 @@ def main(argv: list[str] | None = None) -> int:
         from simulators.terminal_demo import run_demo
 
         return asyncio.run(run_demo(workspace_dir=args.workspace, reset=args.reset))
+    if args.command == "scenario":
+        from simulators.scenarios.cli import run_command
+
+        return run_command(args)
     return run_gui(args)
 
 

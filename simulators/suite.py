@@ -229,29 +229,7 @@ class Suite:
 
     # -- phones ------------------------------------------------------------------
     async def _start_phone(self, demo: DemoPhone) -> Phone:
-        ca = self.pki.ca_file
-        core_api = HttpCoreDeviceApi(self.core.url, ca_file=ca)
-        self._closers.append(core_api.aclose)
-        client: FcmDeviceClient | ApnsDeviceClient
-        if demo.platform is Platform.ANDROID:
-            client = FcmDeviceClient(self.fcm.device_url, ca)
-        else:
-            client = ApnsDeviceClient(self.apns.device_url, ca)
-        delivery = DeliveryClientAdapter(client)
-        self._closers.append(delivery.aclose)
-        phone = Phone(
-            name=demo.name,
-            platform=demo.platform,
-            workspace=self.workspace,
-            events=self.events,
-            clock=self.clock,
-            core=core_api,
-            delivery=delivery,
-            fingers=demo.fingers,
-            kdf=self.options.phone_kdf,
-        )
-        self.phones[demo.name] = phone
-        await phone.start()
+        phone = await self.add_phone(demo.name, demo.platform, fingers=demo.fingers)
         if not await self._phone_matches_core(phone):
             await self.activate_phone(phone, demo.user)
         if self.options.auto_respond:
@@ -263,6 +241,35 @@ class Suite:
                     finger=demo.fingers[0] if demo.fingers else None,
                 ),
             )
+        return phone
+
+    async def add_phone(
+        self, name: str, platform: Platform, *, fingers: tuple[str, ...] = ()
+    ) -> Phone:
+        """Build and start a phone wired to this suite's core and mock (not activated)."""
+        ca = self.pki.ca_file
+        core_api = HttpCoreDeviceApi(self.core.url, ca_file=ca)
+        self._closers.append(core_api.aclose)
+        client: FcmDeviceClient | ApnsDeviceClient
+        if platform is Platform.ANDROID:
+            client = FcmDeviceClient(self.fcm.device_url, ca)
+        else:
+            client = ApnsDeviceClient(self.apns.device_url, ca)
+        delivery = DeliveryClientAdapter(client)
+        self._closers.append(delivery.aclose)
+        phone = Phone(
+            name=name,
+            platform=platform,
+            workspace=self.workspace,
+            events=self.events,
+            clock=self.clock,
+            core=core_api,
+            delivery=delivery,
+            fingers=fingers,
+            kdf=self.options.phone_kdf,
+        )
+        self.phones[name] = phone
+        await phone.start()
         return phone
 
     async def _phone_matches_core(self, phone: Phone) -> bool:

@@ -43,6 +43,7 @@ from simulators.phone.unlock import (
 
 if TYPE_CHECKING:
     from simulators.phone.authenticator_app import AuthenticatorApp
+    from simulators.phone.keystore import Keystore
 
 
 def check_number(request: ChallengeRequest, number: int | None) -> None:
@@ -54,6 +55,17 @@ def check_number(request: ChallengeRequest, number: int | None) -> None:
         raise NumberChoiceError("pick the number shown at login")
     if number not in request.numbers:
         raise NumberChoiceError(f"{number} is not one of the numbers offered")
+
+
+def seal_response(keystore: Keystore, response: ChallengeResponse) -> str:
+    """The response as the app posts it: type 4, encrypted and MACed device -> server."""
+    return seal(
+        type=MessageType.RESPONSE,
+        protection=Protection.ENCRYPT_AND_MAC,
+        serial=keystore.serial,
+        body=response.to_bytes(),
+        keys=keystore.device_to_server,
+    )
 
 
 class RequestAnswerer:
@@ -248,13 +260,7 @@ class RequestAnswerer:
             raise unusable(notification)
         keystore = app.require_activated()
         core = host.core()
-        message = seal(
-            type=MessageType.RESPONSE,
-            protection=Protection.ENCRYPT_AND_MAC,
-            serial=keystore.serial,
-            body=response.to_bytes(),
-            keys=keystore.device_to_server,
-        )
+        message = seal_response(keystore, response)
         summary = {"decision": response.decision.value, "protection": response.protection.value}
         if response.number is not None:
             summary["number"] = str(response.number)

@@ -166,6 +166,12 @@ class _Checker:
         self.fields(args, spec.fields, "step", index, what=f"step {action!r}")
         if spec.one_of and not any(key in args for key in spec.one_of):
             self.problem(line, f"step {action!r} needs one of: {', '.join(spec.one_of)}")
+        for key, needed in spec.needs.items():
+            if key in args and needed not in args:
+                self.problem(
+                    self.lines.key("step", index, key),
+                    f"step {action!r}: {key!r} needs {needed!r} beside it",
+                )
         return Step(action=action, args=args, line=line, index=index)
 
     # -- values ---------------------------------------------------------
@@ -225,6 +231,7 @@ class _Checker:
                 fault.get("phone"), phone_names, "phone", self.lines.key("fault", i, "phone")
             )
         aliases: set[str] = set()
+        fault_ids = {str(f["id"]) for f in faults if isinstance(f.get("id"), str)}
         for step in steps:
             self.known(
                 step.get("phone"), phone_names, "phone", self.lines.key("step", step.index, "phone")
@@ -242,10 +249,27 @@ class _Checker:
             if step.action == "login":
                 aliases.add(str(step.get("as", "last")))
                 aliases.add("last")
+            self.fault_ids(step, fault_ids)
+
+    def fault_ids(self, step: Step, known: set[str]) -> None:
+        """An `inject_fault` names a fault; a `clear_fault` may only clear a named one."""
+        name = step.get("id")
+        if not isinstance(name, str):
+            return
+        if step.action == "inject_fault":
+            known.add(name)
+        elif step.action == "clear_fault" and name not in known:
+            declared = ", ".join(sorted(known)) or "none"
+            self.problem(
+                self.lines.key("step", step.index, "id"),
+                f"no fault {name!r} is injected before this step (named faults: {declared})",
+            )
 
     def unique(self, names: list[str], table: str, key: str) -> set[str]:
         seen: set[str] = set()
         for i, name in enumerate(names):
+            if not isinstance(name, str):  # a wrong type, reported already
+                continue
             if name in seen:
                 self.problem(self.lines.key(table, i, key), f"{table} {name!r} is declared twice")
             seen.add(name)

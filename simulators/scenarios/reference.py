@@ -46,6 +46,9 @@ def markdown() -> str:
         out += ["", f"#### `{name}`", "", action.doc[0].upper() + action.doc[1:] + "."]
         if action.one_of:
             out += ["", "Needs at least one of " + ", ".join(f"`{k}`" for k in action.one_of) + "."]
+        if action.needs:
+            pairs = "; ".join(f"`{key}` needs `{other}`" for key, other in action.needs.items())
+            out += ["", pairs + "."]
         if action.fields:
             out += ["", *_table(action.fields)]
     out += ["", END]

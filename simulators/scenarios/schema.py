@@ -45,6 +45,8 @@ class Action:
     fields: Mapping[str, Field] = field(default_factory=dict)
     # at least one of these must be present (e.g. an expectation needs something to expect)
     one_of: tuple[str, ...] = ()
+    # key -> the key it needs beside it (an authenticator status needs the phone)
+    needs: Mapping[str, str] = field(default_factory=dict)
 
 
 PLATFORMS = ("android", "ios")
@@ -70,6 +72,7 @@ CHECKS = tuple(check.value for check in Check)
 _PHONE = Field("str", required=True, doc="a phone of the [[phone]] tables")
 _SESSION = Field("str", doc="a session alias given by a login's `as` (default: the last login)")
 _HTTP = Field("int", doc="the HTTP status the call must get (default: any success)")
+_OK = Field("bool", doc="default true; false: the phone must refuse (e.g. the app is locked)")
 
 # Top-level keys of a scenario file.
 SCENARIO: Mapping[str, Field] = {
@@ -114,8 +117,7 @@ FAULT: Mapping[str, Field] = {
     "kind": Field("str", required=True, choices=FAULT_KINDS),
     "phone": Field("str", doc="only this phone's push token (default: the whole service)"),
     "id": Field("str", doc="a name to clear it by"),
-    "status": Field("int", doc="HTTP status of an error fault"),
-    "reason": Field("str", doc="provider error reason (APNs reason, FCM error code)"),
+    "reason": Field("str", doc="an error fault's provider error (APNs reason, FCM error code)"),
     "seconds": Field("number", doc="latency, or how long an outage lasts"),
     "count": Field("int", doc="how many sends it affects (default: until cleared)"),
     "retry_after": Field("int", doc="Retry-After seconds of a rate limit"),
@@ -155,17 +157,36 @@ ACTIONS: Mapping[str, Action] = {
     ),
     "approve": Action(
         "approve the session's notification on the phone",
-        {"phone": _PHONE, "session": _SESSION, "number": Field("int"), "expect_http": _HTTP},
+        {
+            "phone": _PHONE,
+            "session": _SESSION,
+            "number": Field("int", doc="the number picked (number matching)"),
+            "pick": Field(
+                "str",
+                choices=("right", "wrong"),
+                doc="pick the login's number, or another offered one (default right)",
+            ),
+            "expect_http": _HTTP,
+            "expect_ok": _OK,
+        },
     ),
     "reject": Action(
         "reject the session's notification on the phone",
-        {"phone": _PHONE, "session": _SESSION, "expect_http": _HTTP},
+        {"phone": _PHONE, "session": _SESSION, "expect_http": _HTTP, "expect_ok": _OK},
+    ),
+    "poll": Action(
+        "the phone asks the core for a pending request (poll fallback)", {"phone": _PHONE}
     ),
     "offline": Action("airplane mode on", {"phone": _PHONE}),
     "online": Action("airplane mode off", {"phone": _PHONE}),
     "advance_clock": Action(
         "move the simulated clock forward",
         {"seconds": Field("number", required=True)},
+    ),
+    "set_push_app": Action(
+        "change the iOS push app configuration",
+        {"bundle_id": Field("str", doc='the APNs topic; "" = none: the app ID is the topic')},
+        one_of=("bundle_id",),
     ),
     "set_domain": Action("change the scenario's domain settings", DOMAIN, one_of=tuple(DOMAIN)),
     "inject_fault": Action("add a fault to a mock", FAULT),
@@ -199,7 +220,10 @@ ACTIONS: Mapping[str, Action] = {
     ),
     "wait": Action(
         "wait a number of seconds, or until the session is decided",
-        {"seconds": Field("number"), "until_decided": Field("str", doc="session alias")},
+        {
+            "seconds": Field("number", doc="with `until_decided`: the most it may take"),
+            "until_decided": Field("str", doc="session alias"),
+        },
         one_of=("seconds", "until_decided"),
     ),
     "expect": Action(
@@ -211,7 +235,8 @@ ACTIONS: Mapping[str, Action] = {
             "reason_contains": Field("str"),
             "failed_check": Field("str", choices=CHECKS),
             "trace_contains": Field(
-                "list[str]", doc="check names (ran), `check=passed|failed`, or `step:N`"
+                "list[str]",
+                doc="check names (ran), `check=passed|failed`, `step:N`, `kind:<event kind>`",
             ),
             "phone": Field("str"),
             "authenticator_status": Field("str", choices=AUTHENTICATOR_STATUSES),
@@ -231,6 +256,12 @@ ACTIONS: Mapping[str, Action] = {
             "locked",
             "cooldown",
         ),
+        needs={
+            "authenticator_status": "phone",
+            "notification": "phone",
+            "locked": "user",
+            "cooldown": "user",
+        },
     ),
 }
 

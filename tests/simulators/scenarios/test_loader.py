@@ -10,33 +10,7 @@ from simulators.scenarios import reference
 from simulators.scenarios.loader import load_scenario, parse_scenario, scenario_files
 from simulators.scenarios.model import ScenarioInvalid
 from simulators.scenarios.schema import ACTIONS
-
-GOOD = """\
-name = "approve"
-
-[[user]]
-id = "carol"
-
-[[phone]]
-name = "pixel"
-platform = "android"
-user = "carol"
-
-[[step]]
-do = "login"
-user = "carol"
-as = "s1"
-
-[[step]]
-do = "approve"
-phone = "pixel"
-session = "s1"
-
-[[step]]
-do = "expect"
-session = "s1"
-status = "accepted"
-"""
+from tests.simulators.scenarios.texts import GOOD
 
 BUILT_IN = Path(__file__).resolve().parents[3] / "resources" / "scenarios"
 
@@ -180,4 +154,42 @@ def test_the_docs_example_is_the_built_in_one() -> None:
     built_in = load_scenario(BUILT_IN / "approve-pin-android.toml")
     assert [(s.action, dict(s.args)) for s in scenario.steps] == [
         (s.action, dict(s.args)) for s in built_in.steps
+    ]
+
+
+def test_an_expectation_about_an_authenticator_or_user_names_whose() -> None:
+    text = GOOD + 'authenticator_status = "active"\n\n[[step]]\ndo = "expect"\nlocked = true\n'
+    assert problems(text) == [
+        "broken.toml:25: step 'expect': 'authenticator_status' needs 'phone' beside it",
+        "broken.toml:29: step 'expect': 'locked' needs 'user' beside it",
+    ]
+
+
+def test_a_scenario_without_steps_is_an_error() -> None:
+    text = GOOD.split("[[step]]", 1)[0]
+    assert problems(text) == ["broken.toml:1: the scenario has no [[step]] tables"]
+
+
+def test_wrong_types_in_setup_tables_name_their_lines() -> None:
+    text = GOOD.replace('id = "carol"', "id = 7").replace('user = "carol"\n\n', 'user = "carol"\n')
+    text = text.replace('platform = "android"', 'platform = "android"\nfingers = "thumb"')
+    found = problems(text)
+    assert "broken.toml:4: [[user]] #1: 'id' must be a string, not an integer" in found
+    assert "broken.toml:9: [[phone]] #1: 'fingers' must be a list of strings, not a string" in found
+
+
+def test_an_unknown_phone_in_a_fault_table_is_reported() -> None:
+    text = GOOD.replace(
+        "[[step]]", '[[fault]]\nservice = "fcm"\nkind = "offline"\nphone = "nokia"\n\n[[step]]', 1
+    )
+    assert problems(text) == ["broken.toml:14: unknown phone 'nokia' (declared: pixel)"]
+
+
+def test_clearing_a_fault_nobody_named_is_reported() -> None:
+    text = GOOD.replace(
+        '[[step]]\ndo = "approve"',
+        '[[step]]\ndo = "clear_fault"\nid = "slow"\n\n[[step]]\ndo = "approve"',
+    )
+    assert problems(text) == [
+        "broken.toml:18: no fault 'slow' is injected before this step (named faults: none)"
     ]
