@@ -40,6 +40,7 @@ from app.menus import build_menus, shortcut_rows
 from app.message_inspector import MessageInspector
 from app.phone_panel import PhonePanel
 from app.server_console import ServerConsole
+from app.step_mode import NarrationPanel, NextKeys
 from app.theme import ThemeError, load_theme, qt_palette, stylesheet
 from app.view_modes import ViewSettings, ViewState
 from core.events import Event
@@ -99,6 +100,10 @@ class MainWindow(QMainWindow):
         self.details.setObjectName("detailTabs")
         self.details.addTab(self.inspector, "Inspector")
         self.details.addTab(self.log_view, "Technical log")
+        self.narration = NarrationPanel(suite.gate)
+        self.next_keys = NextKeys(self.narration)
+        self.details.addTab(self.narration, "Step mode")
+        self.details.setTabVisible(self.details.indexOf(self.narration), False)
         stage = QSplitter(Qt.Orientation.Vertical)
         stage.setObjectName("stageSplit")
         stage.addWidget(self.flow)
@@ -192,6 +197,22 @@ class MainWindow(QMainWindow):
         self.view_settings.save(state)
         self.view_changed.emit(state)
 
+    def toggle_step_mode(self, on: bool) -> None:
+        """Hold the flow before each step (the suite's gate), narrated; off releases it."""
+        app = QApplication.instance()
+        tab = self.details.indexOf(self.narration)
+        if on:
+            self.narration.start()
+            if app is not None:
+                app.installEventFilter(self.next_keys)
+        elif app is not None:
+            app.removeEventFilter(self.next_keys)
+        self.suite.gate.set_enabled(on)
+        self.details.setTabVisible(tab, on)
+        if on:
+            self.details.setCurrentIndex(tab)
+        self.menu_actions["stepMode"].setChecked(on)
+
     def toggle_presenter(self, on: bool) -> None:
         self.apply_view(replace(self.view, presenter=on))
 
@@ -260,6 +281,8 @@ class MainWindow(QMainWindow):
 
     async def aclose(self) -> None:
         """Stop listening and cancel whatever the window started (not the suite)."""
+        self.toggle_step_mode(False)  # nothing may stay held once the window is gone
+        self.narration.close_panel()
         self.feed.close()
         self.console.stop()
         for card in self.phones.cards.values():

@@ -23,6 +23,7 @@ class MenuHost(Protocol):
     def export_session(self) -> None: ...
     def close(self) -> bool: ...
     def toggle_presenter(self, on: bool) -> None: ...
+    def toggle_step_mode(self, on: bool) -> None: ...
     def zoom(self, steps: int) -> None: ...
     def set_theme(self, key: str) -> None: ...
     def focus_login(self) -> None: ...
@@ -42,6 +43,7 @@ class ActionSpec:
 ACTIONS = (
     ActionSpec("&File", "exportSession", "&Export session report…", ("Ctrl+E",)),
     ActionSpec("&File", "quit", "&Quit", ("Ctrl+Q",)),
+    ActionSpec("&View", "stepMode", "&Step mode", ("F9",), checkable=True),
     ActionSpec("&View", "presenter", "&Presenter mode", ("F11",), checkable=True),
     ActionSpec("&View", "zoomIn", "Zoom &in", ("Ctrl++", "Ctrl+=")),
     ActionSpec("&View", "zoomOut", "Zoom &out", ("Ctrl+-",)),
@@ -53,18 +55,20 @@ ACTIONS = (
 
 
 def shortcut_rows() -> list[tuple[str, str]]:
-    """(keys, what they do) for every action with a shortcut."""
-    return [
+    """(keys, what they do) for every action with a shortcut, and step mode's Next."""
+    rows = [
         (" or ".join(spec.keys), spec.text.replace("&", "").rstrip("…"))
         for spec in ACTIONS
         if spec.keys
     ]
+    return [*rows, ("PageDown, → or Space", "Next step (in step mode)")]
 
 
 def _handler(host: MenuHost, name: str, action: QAction) -> None:
     calls = {
         "exportSession": host.export_session,
         "quit": host.close,
+        "stepMode": lambda: host.toggle_step_mode(action.isChecked()),
         "presenter": lambda: host.toggle_presenter(action.isChecked()),
         "zoomIn": lambda: host.zoom(1),
         "zoomOut": lambda: host.zoom(-1),

@@ -37,6 +37,7 @@ from core.serve import stop_signal
 from core.server import CoreServer
 from core.service.errors import NotFound
 from core.settings import CoreSettings
+from core.step_gate import StepGate
 from core.workspace import Workspace, default_workspace_root
 from simulators.apns.server import ApnsMock
 from simulators.delivery.client import ApnsDeviceClient, FcmDeviceClient
@@ -120,6 +121,7 @@ class Suite:
         self.workspace = workspace
         self.clock = clock or SystemClock()
         self.events = events or EventBus()
+        self.gate = StepGate(self.clock)  # step mode: holds the flow before each step
         self.options = options or SuiteOptions()
         self.phones: dict[str, Phone] = {}
         # The suite, not the phone, attaches auto-responders (by phone name).
