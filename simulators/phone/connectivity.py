@@ -46,6 +46,11 @@ class LinkHost(Protocol):
         """The installed app's push token, if it holds one."""
         ...
 
+    @property
+    def push_secret(self) -> str | None:
+        """The registration secret the push service issued with ``push_token``."""
+        ...
+
     def emit(self, kind: str, summary: str, **fields: Any) -> Event: ...
 
     def save(self) -> None: ...
@@ -156,7 +161,9 @@ class DeliveryLink:
             host.emit(PhoneEvent.DELIVERY_CONNECTING, "connecting to the push service")
             stream: AsyncIterator[DeliveredPush] | None = None
             try:
-                stream = host.delivery().notifications(token, on_online=online)
+                stream = host.delivery().notifications(
+                    token, secret=host.push_secret, on_online=online
+                )
                 async for push in stream:
                     delay = STREAM_RETRY_INITIAL
                     self._on_push(push)

@@ -12,6 +12,7 @@ from core.clock import FrozenClock
 from core.events import EventBus
 from core.pki import ensure_pki, server_ssl_context
 from core.workspace import Workspace
+from simulators.delivery.access import secret_digest
 from simulators.delivery.client import FcmDeviceClient
 from simulators.delivery.faults import FaultPlan
 from simulators.delivery.hub import DeliveryHub
@@ -71,6 +72,12 @@ async def test_phone_receives_over_the_real_stream_and_goes_offline(
     assert token is not None
     await wait_for(bus, "phone.delivery.online", phone)
     assert hub.is_online(token)
+    secret = phone.app.state.push_secret  # issued once by the mock; the stream proved it
+    registration = hub.registry.get(token)
+    assert secret is not None
+    assert registration is not None
+    assert registration.secret_digest == secret_digest(secret)
+    assert secret not in repr([(e.summary, e.raw, e.details) for e in bus.history])
 
     first = core.login(serial)
     assert (await phone.approve(await receive(bus, phone, first))).session_status == "accepted"
