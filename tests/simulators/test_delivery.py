@@ -426,10 +426,19 @@ async def test_the_listing_and_the_device_state_reveal_no_secret(
 async def _stream_status(
     provider: httpx.AsyncClient, mock: FcmMock, token: str, **headers: str
 ) -> int:
+    """The refusal's status; its body is checked to be the one docs/protocol.md §19.2 shows."""
     url = f"{mock.device_url}/pushsim/v1/devices/{token}/stream"
     async with provider.stream("GET", url, headers=headers) as response:
-        await response.aread()
+        body = json.loads(await response.aread())
+        assert body == {"message": STREAM_REFUSALS[response.status_code]}
         return response.status_code
+
+
+STREAM_REFUSALS = {
+    401: "registration secret required (X-PushSim-Registration-Secret)",
+    403: "wrong registration secret",
+    404: "unknown device token",
+}
 
 
 async def test_stream_needs_the_registration_secret(
@@ -437,7 +446,9 @@ async def test_stream_needs_the_registration_secret(
 ) -> None:
     token = await fcm_phone.register("pushsim-demo", APP_ID)
     assert await _stream_status(provider, fcm, token) == 401
+    assert await _stream_status(provider, fcm, token, **{SECRET_HEADER: ""}) == 401
     assert await _stream_status(provider, fcm, token, **{SECRET_HEADER: "not-it"}) == 403
+    assert await _stream_status(provider, fcm, "no-such-token", **{SECRET_HEADER: "x"}) == 404
     with pytest.raises(DeviceSecretRefusedError) as refused:
         async for _ in fcm_phone.notifications(token, secret="not-it"):
             pass

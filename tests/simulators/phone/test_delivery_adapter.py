@@ -23,6 +23,8 @@ from simulators.phone.delivery_adapter import DeliveryClientAdapter
 from tests.simulators.phone.conftest import PIN, MakePhone, receive, wait_for
 from tests.simulators.phone.fakes import FakeCore
 
+Fcm = tuple[DeliveryHub, DeliveryClientAdapter]
+
 
 @pytest.fixture
 async def fcm(
@@ -96,3 +98,33 @@ async def test_phone_receives_over_the_real_stream_and_goes_offline(
     state = hub.device_state(token)
     assert state is not None
     assert "unregistered_at" in state
+
+
+async def test_stale_secret(make_phone: MakePhone, core: FakeCore, bus: EventBus, fcm: Fcm) -> None:
+    """A stream refused for its secret makes the phone drop the token and register again."""
+    hub, adapter = fcm
+    phone = make_phone(delivery=adapter)
+    await phone.start()
+    _, message1, password = core.register_user()
+    await phone.activate(message1, password, pin=PIN)
+    old = phone.app.state.push_token
+    assert old is not None
+    await wait_for(bus, "phone.delivery.online", phone)
+
+    phone.set_airplane_mode(True)
+    await wait_for(bus, "fcm.device_offline")
+    phone.app.state.push_secret = "a-stale-secret"  # e.g. storage from before secrets existed
+    phone.set_airplane_mode(False)
+    revoked = await wait_for(bus, "phone.push.token_revoked", phone)
+    assert revoked.details["token"] == old
+    assert phone.app.state.push_token is None
+    assert not hub.is_connected(old)
+
+    mark = bus.history[-1].seq
+    phone.set_airplane_mode(True)
+    phone.set_airplane_mode(False)  # next time online: a new token, and its stream opens
+    await wait_for(bus, "phone.delivery.online", phone, where=lambda e: e.seq > mark)
+    new = phone.app.state.push_token
+    assert new is not None
+    assert new != old
+    assert hub.is_online(new)
