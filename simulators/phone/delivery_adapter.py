@@ -3,8 +3,8 @@
 The phone speaks ``PushDelivery``; the delivery clients speak per service
 (FCM: project + app ID; APNs: bundle ID + environment). This adapter maps one
 onto the other and translates the client's errors at this one boundary: a
-token the service unregistered, or whose registration secret it refuses,
-becomes ``PushTokenRevoked`` (the app registers again), anything else a
+token the service unregistered becomes ``PushTokenRevoked``, one whose
+registration secret it refuses ``PushSecretRefused``, anything else a
 ``PushServiceError``.
 """
 
@@ -22,7 +22,12 @@ from simulators.delivery.client import (
     FcmDeviceClient,
 )
 from simulators.phone.identity import AppInfo, Platform
-from simulators.phone.push_delivery import DeliveredPush, PushRegistration, PushTokenRevoked
+from simulators.phone.push_delivery import (
+    DeliveredPush,
+    PushRegistration,
+    PushSecretRefused,
+    PushTokenRevoked,
+)
 
 
 class PushServiceError(Exception):
@@ -61,8 +66,10 @@ class DeliveryClientAdapter:
             async with aclosing(stream):
                 async for notification in stream:
                     yield notification
-        except (DeviceUnregisteredError, DeviceSecretRefusedError) as exc:
+        except DeviceUnregisteredError as exc:
             raise PushTokenRevoked(token) from exc
+        except DeviceSecretRefusedError as exc:
+            raise PushSecretRefused(token) from exc
         except DeliveryError as exc:
             raise PushServiceError(str(exc)) from exc
 

@@ -56,6 +56,10 @@ class PushRegistration:
     secret: str | None = field(default=None, repr=False)
 
 
+class PushSecretRefused(PushTokenRevoked):
+    """The push service refused the token's registration secret: the token is useless to us."""
+
+
 class PushDelivery(Protocol):
     async def register(self, *, platform: Platform, app: AppInfo) -> PushRegistration:
         """A registration token (FCM) or a 64-hex device token (APNs), with its secret."""
