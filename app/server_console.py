@@ -54,8 +54,8 @@ async def read_console(suite: Suite) -> ConsoleSnapshot:
     directory = suite.core.service.directory
     services = (
         Row("core", suite.core.url),
-        Row("FCM", suite.fcm.url),
-        Row("APNs", suite.apns.url),
+        Row("FCM", suite.fcm.url, (Row("control token", suite.fcm.control_token),)),
+        Row("APNs", suite.apns.url, (Row("control token", suite.apns.control_token),)),
         Row("files", str(suite.workspace.root)),
     )
     domains = tuple(

@@ -44,6 +44,7 @@ from core.provider_credentials import (
 from core.workspace import Workspace
 from simulators.apns.server import ApnsMock
 from simulators.delivery.client import DeliveryClient
+from simulators.delivery.registry import IssuedRegistration
 from simulators.fcm.server import FcmMock
 
 
@@ -110,9 +111,10 @@ async def _in_process(function: Callable[..., Any], *args: Any) -> Any:
 class Phones:
     """``count`` phones holding delivery streams; counts what they receive."""
 
-    def __init__(self, client: DeliveryClient, tokens: list[str]) -> None:
+    def __init__(self, client: DeliveryClient, issued: list[IssuedRegistration]) -> None:
         self._client = client
-        self.tokens = tokens
+        self.tokens = [registration.token for registration in issued]
+        client.secrets.update({r.token: r.secret for r in issued})  # streams prove them
         self.received = 0
         self._target = 0
         self._done = asyncio.Event()
@@ -196,10 +198,9 @@ async def bench_apns(
     await mock.start()
     try:
         client = DeliveryClient(mock.device_url, ca)
-        tokens = [
-            mock.hub.register_apns(bundle_id=creds.apns_bundle_id).token for _ in range(devices)
-        ]
-        phones = Phones(client, tokens)
+        issued = [mock.hub.register_apns(bundle_id=creds.apns_bundle_id) for _ in range(devices)]
+        phones = Phones(client, issued)
+        tokens = phones.tokens
         await phones.start()
         measured = await _in_process(_aioapns_run, mock.port, creds, ca, tokens, n)
         delivered = await phones.wait_for(n + SEQUENTIAL + 1, limit=30) - 1  # minus the warm-up
@@ -293,11 +294,12 @@ async def bench_fcm(
     try:
         client = DeliveryClient(mock.device_url, ca)
         project = creds.fcm_project_id
-        tokens = [
-            mock.hub.register_fcm(project_id=project, app_id=FCM_ANDROID_APP_ID).token
+        issued = [
+            mock.hub.register_fcm(project_id=project, app_id=FCM_ANDROID_APP_ID)
             for _ in range(devices)
         ]
-        phones = Phones(client, tokens)
+        phones = Phones(client, issued)
+        tokens = phones.tokens
         await phones.start()
         if lean:
             measured = await _in_process(

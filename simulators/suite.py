@@ -161,12 +161,14 @@ class Suite:
         await asyncio.to_thread(ws.ensure, reset=reset)
         self._pki = pki = await asyncio.to_thread(ensure_pki, ws)
         self._credentials = creds = await asyncio.to_thread(ensure_provider_credentials, ws, pki)
-        # both mocks share the workspace material and keep their own registrations
+        # both mocks share the workspace material and keep their own registrations;
+        # their control APIs take their own token or the workspace admin token
         shared: dict[str, Any] = {
             "pki": pki,
             "credentials": creds,
             "events": self.events,
             "clock": self.clock,
+            "admin_token": await asyncio.to_thread(ws.admin_token),
         }
         self._fcm = FcmMock(**shared, registrations_file=ws.root / "fcm-registrations.json")
         self._apns = ApnsMock(**shared, registrations_file=ws.root / "apns-registrations.json")
@@ -308,8 +310,8 @@ class Suite:
             "ca_file": str(self.pki.ca_file),
             "startup_seconds": self.startup_seconds,
             "core": self.core.describe(),
-            "fcm": self.fcm.describe(),
-            "apns": self.apns.describe(),
+            "fcm": {**self.fcm.describe(), "control_token": self.fcm.control_token},
+            "apns": {**self.apns.describe(), "control_token": self.apns.control_token},
             "demo": {
                 "domain": DEMO_DOMAIN,
                 "password": DEMO_PASSWORD,

@@ -40,9 +40,7 @@ class ApnsMock(ProviderMock):
         )
         router = Router()
         router.include(device_routes(self.hub))
-        router.include(
-            control_routes(self.hub, describe=self.describe, control_token=self.control_token)
-        )
+        router.include(control_routes(self.hub, describe=self.describe, access=self.control_access))
         self._device_server = LoopbackAsgiServer(
             router, server_ssl_context(self.pki), name="apns-device"
         )

@@ -6,6 +6,9 @@ open and yields each ``DeliveredNotification``; holding it is being online,
 closing it (``aclose()`` on the iterator, or leaving an
 ``async with contextlib.aclosing(...)`` block) is going offline, and calling it
 again is reconnecting, which first delivers whatever the mock stored meanwhile.
+The stream proves the registration secret the mock answered at ``register``:
+the client remembers the secrets it was issued (``secrets``), and a caller that
+keeps them elsewhere (a phone's storage) passes ``secret=`` itself.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from typing import Any
 
 import httpx
 
+from simulators.delivery.access import SECRET_HEADER
 from simulators.delivery.registry import Service
 from simulators.delivery.routes import DEVICE_PREFIX
 from simulators.delivery.wire import DeliveredNotification, parse_notification
@@ -27,6 +31,7 @@ __all__ = [
     "DeliveredNotification",
     "DeliveryClient",
     "DeliveryError",
+    "DeviceSecretRefusedError",
     "DeviceUnregisteredError",
     "FcmDeviceClient",
 ]
@@ -45,6 +50,15 @@ class DeviceUnregisteredError(DeliveryError):
         self.unregistered_at = unregistered_at
 
 
+class DeviceSecretRefusedError(DeliveryError):
+    """The mock refused the stream: no registration secret, or not this token's (401/403)."""
+
+    def __init__(self, token: str, status: int) -> None:
+        super().__init__(f"stream refused: HTTP {status} (registration secret)")
+        self.token = token
+        self.status = status
+
+
 class DeliveryClient(WorkspaceHttpClient):
     """Device-side connection to one mock service (``base_url`` = its ``device_url``)."""
 
@@ -52,6 +66,7 @@ class DeliveryClient(WorkspaceHttpClient):
 
     def __init__(self, base_url: str, ca_file: Path | str, *, timeout: float = 10.0) -> None:
         super().__init__(base_url, ca_file, timeout=timeout)
+        self.secrets: dict[str, str] = {}  # token -> registration secret, as issued
 
     async def _request(self, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
         try:
@@ -71,7 +86,10 @@ class DeliveryClient(WorkspaceHttpClient):
 
     async def _register(self, body: dict[str, str]) -> str:
         data = await self._request("POST", DEVICE_PREFIX, json=body)
-        return str(data["token"])
+        token, secret = str(data["token"]), data.get("registrationSecret")
+        if isinstance(secret, str):
+            self.secrets[token] = secret
+        return token
 
     async def state(self, token: str) -> dict[str, Any]:
         """Registration and online state of ``token`` as the mock sees it."""
@@ -82,18 +100,30 @@ class DeliveryClient(WorkspaceHttpClient):
         await self._request("DELETE", f"{DEVICE_PREFIX}/{token}")
 
     async def notifications(
-        self, token: str, *, on_online: Callable[[], None] | None = None
+        self,
+        token: str,
+        *,
+        secret: str | None = None,
+        on_online: Callable[[], None] | None = None,
     ) -> AsyncIterator[DeliveredNotification]:
         """Go online and yield notifications until the mock ends the stream.
 
-        ``on_online`` is called once the mock has registered the connection
-        (notifications sent after that reach this iterator). Raises
-        ``DeviceUnregisteredError`` when the token is (or becomes) unregistered.
+        ``secret`` is the token's registration secret (default: the one this
+        client was issued). ``on_online`` is called once the mock has
+        registered the connection (notifications sent after that reach this
+        iterator). Raises ``DeviceUnregisteredError`` when the token is (or
+        becomes) unregistered, ``DeviceSecretRefusedError`` when the mock
+        refuses the secret.
         """
         path = f"{DEVICE_PREFIX}/{token}/stream"
         timeout = httpx.Timeout(self._http.timeout.connect, read=None)
+        secret = secret or self.secrets.get(token)
+        headers = {SECRET_HEADER: secret} if secret else {}
         try:
-            async with self._http.stream("GET", path, timeout=timeout) as response:
+            async with self._http.stream("GET", path, timeout=timeout, headers=headers) as response:
+                if response.status_code in (401, 403):
+                    await response.aread()
+                    raise DeviceSecretRefusedError(token, response.status_code)
                 if response.status_code == 410:
                     body = json.loads(await response.aread())
                     raise DeviceUnregisteredError(token, body.get("unregisteredAt"))

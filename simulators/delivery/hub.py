@@ -17,10 +17,16 @@ from typing import Any
 
 from core.clock import Clock
 from core.events import Event, EventBus, EventDetails
+from simulators.delivery.access import new_secret, secret_digest, secret_matches
 from simulators.delivery.event_details import DeviceConnection
 from simulators.delivery.event_kinds import MockEvent, fault_change_event
 from simulators.delivery.faults import FaultChange, FaultKind, FaultPlan
-from simulators.delivery.registry import DeviceRegistry, Registration, Service
+from simulators.delivery.registry import (
+    DeviceRegistry,
+    IssuedRegistration,
+    Registration,
+    Service,
+)
 from simulators.delivery.store import Notification, OfflineStore
 from simulators.delivery.wire import StreamEnd
 
@@ -49,6 +55,14 @@ class DeviceStream:
 
 class DeviceUnknown(LookupError):
     pass
+
+
+class DeviceSecretRefused(PermissionError):
+    """The stream request did not prove the token's registration secret."""
+
+    def __init__(self, *, missing: bool) -> None:
+        super().__init__("registration secret required" if missing else "wrong registration secret")
+        self.missing = missing
 
 
 class DeviceUnregistered(LookupError):
@@ -108,23 +122,28 @@ class DeliveryHub:
         )
 
     # -- registration -----------------------------------------------------------
-    def register_fcm(self, *, project_id: str, app_id: str) -> Registration:
-        registration = self.registry.register_fcm(project_id=project_id, app_id=app_id)
-        self._emit_registered(registration)
-        return registration
+    def register_fcm(self, *, project_id: str, app_id: str) -> IssuedRegistration:
+        secret = new_secret()
+        registration = self.registry.register_fcm(
+            project_id=project_id, app_id=app_id, secret_digest=secret_digest(secret)
+        )
+        return self._issued(registration, secret)
 
-    def register_apns(self, *, bundle_id: str, environment: str = "sandbox") -> Registration:
-        registration = self.registry.register_apns(bundle_id=bundle_id, environment=environment)
-        self._emit_registered(registration)
-        return registration
+    def register_apns(self, *, bundle_id: str, environment: str = "sandbox") -> IssuedRegistration:
+        secret = new_secret()
+        registration = self.registry.register_apns(
+            bundle_id=bundle_id, environment=environment, secret_digest=secret_digest(secret)
+        )
+        return self._issued(registration, secret)
 
-    def _emit_registered(self, registration: Registration) -> None:
+    def _issued(self, registration: Registration, secret: str) -> IssuedRegistration:
         self.emit(
             MockEvent.DEVICE_REGISTERED,
             f"device registered for {registration.app_id}",
             target="device",
             details=registration.to_dict(),
         )
+        return IssuedRegistration(registration, secret)
 
     def uninstall(self, token: str) -> Registration | None:
         """The app was uninstalled: the token is unregistered from now on."""
@@ -144,11 +163,19 @@ class DeliveryHub:
         return registration
 
     # -- connections --------------------------------------------------------------
-    def connect(self, token: str) -> DeviceStream:
-        """Open a delivery stream (going online); stored notifications follow at once."""
+    def connect(self, token: str, secret: str | None) -> DeviceStream:
+        """Open a delivery stream (going online); stored notifications follow at once.
+
+        ``secret`` must be the token's registration secret, for a first stream
+        and for one that replaces a stream already open.
+        """
         registration = self.registry.get(token)
         if registration is None:
             raise DeviceUnknown(token)
+        if not secret:
+            raise DeviceSecretRefused(missing=True)
+        if not secret_matches(secret, registration.secret_digest):
+            raise DeviceSecretRefused(missing=False)
         if not registration.active:
             raise DeviceUnregistered(registration)
         previous = self._streams.pop(token, None)

@@ -1,8 +1,10 @@
 """``ProviderMock``: what the mock FCM and mock APNs share before their wire differs.
 
 Both hold the workspace PKI and credentials, a fault plan limited to the
-errors their wire format can express, and a ``DeliveryHub`` over a device
-registry named after the service. Subclasses add their servers and URLs.
+errors their wire format can express, a ``DeliveryHub`` over a device
+registry named after the service, and the control API's credentials: its own
+control token (random unless given) and, when given, the workspace admin
+token. Subclasses add their servers and URLs.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from core.events import EventBus
 from core.pki import PkiMaterial
 from core.provider_credentials import ProviderCredentials
 from core.web.asgi_server import LoopbackAsgiServer
+from simulators.delivery.access import ControlAccess, new_secret
 from simulators.delivery.event_details import ServiceStarted
 from simulators.delivery.event_kinds import MockEvent
 from simulators.delivery.faults import FaultKind, FaultPlan
@@ -46,6 +49,7 @@ class ProviderMock:
         clock: Clock,
         faults: FaultPlan | None = None,
         control_token: str | None = None,
+        admin_token: str | None = None,
         registrations_file: Path | None = None,
     ) -> None:
         self.pki = pki
@@ -54,7 +58,8 @@ class ProviderMock:
         self.clock = clock
         self.faults = faults if faults is not None else FaultPlan()
         self.faults.allowed_errors = self.allowed_errors
-        self.control_token = control_token
+        self.control_token = control_token or new_secret()
+        self.control_access = ControlAccess(self.service_name, (self.control_token, admin_token))
         registry = DeviceRegistry(self.service_name, clock=clock, path=registrations_file)
         self.hub = DeliveryHub(
             service=self.service_name,
@@ -93,7 +98,7 @@ class ProviderMock:
             "device_url": self.device_url if running else None,
             "device_endpoint": self.device_url + DEVICE_PREFIX if running else None,
             "control_endpoint": self.control_url if running else None,
-            "control_token_required": self.control_token is not None,
+            "control_token_required": True,
             "fault_kinds": [kind.value for kind in FaultKind],
             "errors": sorted(self.allowed_errors),
         }

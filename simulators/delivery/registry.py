@@ -4,8 +4,10 @@ A phone registers once per app: with FCM for a project (the sender) and an
 Android app ID and gets a registration token; with APNs for a bundle ID and
 an environment and gets a 64-hex device token. Uninstalling the app marks the
 registration unregistered (with the time, which APNs reports as ``timestamp``);
-the token is never reused. Registrations can be kept in a JSON file so that a
-restarted mock still knows the phones' tokens.
+the token is never reused. Each registration gets a secret (``access``) that
+only the registering phone learns; the registry keeps its digest, which no
+``to_dict`` view shows. Registrations can be kept in a JSON file so that a
+restarted mock still knows the phones' tokens (and the secrets' digests).
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import json
 import os
 import re
 import secrets
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -45,6 +47,7 @@ class Registration:
     environment: str | None = None
     registered_at: float
     unregistered_at: float | None = None
+    secret_digest: str | None = field(default=None, repr=False)  # never in to_dict
 
     @property
     def active(self) -> bool:
@@ -56,6 +59,13 @@ class Registration:
         return self.token.split(":", 1)[0] if self.service == "fcm" else None
 
     def to_dict(self) -> dict[str, Any]:
+        """The public view (answers, listings, events): no secret digest."""
+        record = self.to_record()
+        record.pop("secret_digest", None)
+        return record
+
+    def to_record(self) -> dict[str, Any]:
+        """What the registrations file keeps, the secret's digest included."""
         return {key: value for key, value in asdict(self).items() if value is not None}
 
     @classmethod
@@ -64,6 +74,7 @@ class Registration:
         if service not in ("fcm", "apns"):
             raise ValueError(f"unknown service {service!r}")
         unregistered = data.get("unregistered_at")
+        digest = data.get("secret_digest")
         return cls(
             service=service,
             token=str(data["token"]),
@@ -72,7 +83,20 @@ class Registration:
             environment=data.get("environment"),
             registered_at=float(data["registered_at"]),
             unregistered_at=None if unregistered is None else float(unregistered),
+            secret_digest=digest if isinstance(digest, str) else None,
         )
+
+
+@dataclass(frozen=True)
+class IssuedRegistration:
+    """A new registration and its secret, which the mock answers once and then forgets."""
+
+    registration: Registration
+    secret: str = field(repr=False)
+
+    @property
+    def token(self) -> str:
+        return self.registration.token
 
 
 def new_fcm_token() -> str:
@@ -127,7 +151,7 @@ class DeviceRegistry:
     def _save(self) -> None:
         if self._path is None:
             return
-        data = [registration.to_dict() for registration in self._by_token.values()]
+        data = [registration.to_record() for registration in self._by_token.values()]
         temporary = self._path.with_name(f".{self._path.name}.{secrets.token_hex(4)}.tmp")
         write_secret(temporary, json.dumps(data, indent=1).encode("utf-8"))
         os.replace(temporary, self._path)
@@ -138,7 +162,9 @@ class DeviceRegistry:
             self._by_fid[registration.fid] = registration.token
 
     # -- registration -------------------------------------------------------
-    def register_fcm(self, *, project_id: str, app_id: str) -> Registration:
+    def register_fcm(
+        self, *, project_id: str, app_id: str, secret_digest: str | None = None
+    ) -> Registration:
         if self.service != "fcm":
             raise RegistrationError("this is not the FCM registry")
         registration = Registration(
@@ -147,12 +173,15 @@ class DeviceRegistry:
             app_id=_check_identifier(app_id, "app ID"),
             project_id=_check_identifier(project_id, "project ID"),
             registered_at=self._clock.now(),
+            secret_digest=secret_digest,
         )
         self._remember(registration)
         self._save()
         return registration
 
-    def register_apns(self, *, bundle_id: str, environment: str = "sandbox") -> Registration:
+    def register_apns(
+        self, *, bundle_id: str, environment: str = "sandbox", secret_digest: str | None = None
+    ) -> Registration:
         if self.service != "apns":
             raise RegistrationError("this is not the APNs registry")
         if environment not in ENVIRONMENTS:
@@ -163,6 +192,7 @@ class DeviceRegistry:
             app_id=_check_identifier(bundle_id, "bundle ID"),
             environment=environment,
             registered_at=self._clock.now(),
+            secret_digest=secret_digest,
         )
         self._remember(registration)
         self._save()

@@ -1,18 +1,21 @@
 """HTTP routes every mock serves besides its provider API: devices and control.
 
-Device API (open, like a phone's link to Google Play services or apsd):
+Device API (like a phone's link to Google Play services or apsd):
 
 - ``POST /pushsim/v1/devices`` — register: FCM ``{"projectId", "appId"}``,
-  APNs ``{"bundleId", "environment"}`` → ``201 {"token", ...}``
+  APNs ``{"bundleId", "environment"}`` → ``201 {"token", ...,
+  "registrationSecret"}`` (the secret is answered this once)
 - ``GET /pushsim/v1/devices/{token}`` — registration and online state
 - ``DELETE /pushsim/v1/devices/{token}`` — uninstall (token unregistered)
 - ``GET /pushsim/v1/devices/{token}/stream`` — the delivery stream (NDJSON,
-  see ``wire``); holding it open is being online.
+  see ``wire``); holding it open is being online. It needs the header
+  ``X-PushSim-Registration-Secret`` (401 without, 403 wrong; see ``access``).
 
-Control API (bearer ``control_token`` when one is configured), used by the GUI
-and scenarios: ``GET /pushsim/control`` (describe), ``GET|POST|DELETE
-/pushsim/control/faults``, ``DELETE /pushsim/control/faults/{id}``,
-``POST /pushsim/control/seed``, ``GET /pushsim/control/devices``,
+Control API (``Authorization: Bearer`` the mock's control token or the
+workspace admin token, else 401 in the provider's shape), used by scenarios:
+``GET /pushsim/control`` (describe), ``GET|POST|DELETE /pushsim/control/faults``,
+``DELETE /pushsim/control/faults/{id}``, ``POST /pushsim/control/seed``,
+``GET /pushsim/control/devices``,
 ``POST /pushsim/control/devices/{token}/(uninstall|offline|online)``.
 """
 
@@ -20,12 +23,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import hmac
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qs
 
 from core.protocol.errors import PushSimError
+from simulators.delivery.access import SECRET_HEADER, ControlAccess
 from simulators.delivery.asgi import (
     HttpRequest,
     HttpResponse,
@@ -36,7 +39,12 @@ from simulators.delivery.asgi import (
     send_response,
 )
 from simulators.delivery.faults import FaultError
-from simulators.delivery.hub import DeliveryHub, DeviceUnknown, DeviceUnregistered
+from simulators.delivery.hub import (
+    DeliveryHub,
+    DeviceSecretRefused,
+    DeviceUnknown,
+    DeviceUnregistered,
+)
 from simulators.delivery.registry import RegistrationError
 from simulators.delivery.wire import (
     PING_LINE,
@@ -77,16 +85,17 @@ def device_routes(hub: DeliveryHub) -> Router:
                 project_id, app_id = data.get("projectId"), data.get("appId")
                 if not isinstance(project_id, str) or not isinstance(app_id, str):
                     return _error(400, "projectId and appId (strings) are required")
-                registration = hub.register_fcm(project_id=project_id, app_id=app_id)
+                issued = hub.register_fcm(project_id=project_id, app_id=app_id)
             else:
                 bundle_id = data.get("bundleId")
                 environment = data.get("environment", "sandbox")
                 if not isinstance(bundle_id, str) or not isinstance(environment, str):
                     return _error(400, "bundleId (string) is required")
-                registration = hub.register_apns(bundle_id=bundle_id, environment=environment)
+                issued = hub.register_apns(bundle_id=bundle_id, environment=environment)
         except RegistrationError as exc:
             return _error(400, str(exc))
-        return HttpResponse.json(201, registration.to_dict())
+        answer = {**issued.registration.to_dict(), "registrationSecret": issued.secret}
+        return HttpResponse.json(201, answer, headers=(("cache-control", "no-store"),))
 
     async def state(_: HttpRequest, params: dict[str, str]) -> HttpResponse:
         device = hub.device_state(params["token"])
@@ -103,7 +112,9 @@ def device_routes(hub: DeliveryHub) -> Router:
         return HttpResponse.json(200, registration.to_dict())
 
     async def stream(scope: Scope, receive: Receive, send: Send, params: dict[str, str]) -> None:
-        await _serve_stream(hub, params["token"], receive, send)
+        await _serve_stream(
+            hub, params["token"], _scope_header(scope, SECRET_HEADER), receive, send
+        )
 
     router.route("POST", DEVICE_PREFIX, register)
     router.raw_route("GET", DEVICE_PREFIX + f"/{_TOKEN}/stream", stream)
@@ -112,16 +123,29 @@ def device_routes(hub: DeliveryHub) -> Router:
     return router
 
 
-async def _serve_stream(hub: DeliveryHub, token: str, receive: Receive, send: Send) -> None:
+def _scope_header(scope: Scope, name: str) -> str | None:
+    wanted = name.encode("latin-1")
+    for key, value in scope.get("headers", ()):
+        if bytes(key).lower() == wanted:
+            return bytes(value).decode("latin-1")
+    return None
+
+
+async def _serve_stream(
+    hub: DeliveryHub, token: str, secret: str | None, receive: Receive, send: Send
+) -> None:
     # The (empty) GET body comes first; after it, receive() only ever reports
     # the disconnect, which is how we learn that the device went away.
     message = await receive()
     if message["type"] == "http.disconnect":
         return
     try:
-        stream = hub.connect(token)
+        stream = hub.connect(token, secret)
     except DeviceUnknown:
         await send_response(send, _error(404, "unknown device token"))
+        return
+    except DeviceSecretRefused as exc:
+        await send_response(send, _secret_refusal(exc))
         return
     except DeviceUnregistered as exc:
         registration = exc.registration
@@ -180,28 +204,27 @@ async def _serve_stream(hub: DeliveryHub, token: str, receive: Receive, send: Se
                 await send({"type": "http.response.body", "body": b"", "more_body": False})
 
 
+def _secret_refusal(refused: DeviceSecretRefused) -> HttpResponse:
+    if refused.missing:
+        return _error(401, "registration secret required (X-PushSim-Registration-Secret)")
+    return _error(403, "wrong registration secret")
+
+
 def control_routes(
     hub: DeliveryHub,
     *,
     describe: Callable[[], dict[str, Any]],
-    control_token: str | None = None,
+    access: ControlAccess,
 ) -> Router:
     router = Router()
     faults = hub.faults
-
-    def authorised(request: HttpRequest) -> bool:
-        if control_token is None:
-            return True
-        given = request.header("authorization").removeprefix("Bearer ").strip()
-        return hmac.compare_digest(given.encode(), control_token.encode())
 
     def guarded(
         handler: Callable[[HttpRequest, dict[str, str]], HttpResponse],
     ) -> Callable[[HttpRequest, dict[str, str]], Any]:
         async def wrapper(request: HttpRequest, params: dict[str, str]) -> HttpResponse:
-            if not authorised(request):
-                return _error(401, "control token required (Authorization: Bearer ...)")
-            return handler(request, params)
+            refusal = access.refusal(request)
+            return refusal if refusal is not None else handler(request, params)
 
         return wrapper
 

@@ -28,6 +28,7 @@ from typing import Any
 from core.clock import Clock
 from core.protocol.strict_json import StrictJsonError, read_json
 from core.provider_credentials import ProviderCredentials
+from simulators.delivery.access import ControlAccess
 from simulators.delivery.asgi import HttpRequest, HttpResponse, Router
 from simulators.delivery.event_details import FcmSendAnswer, FcmSendRequest, OAuthTokenRequest
 from simulators.delivery.event_kinds import MockEvent
@@ -65,7 +66,7 @@ class FcmApi:
         clock: Clock,
         token_uri: Callable[[], str | None],
         describe: Callable[[], dict[str, Any]],
-        control_token: str | None = None,
+        access: ControlAccess,
     ) -> None:
         self.credentials = credentials
         self.hub = hub
@@ -76,7 +77,7 @@ class FcmApi:
         self.router.route("POST", "/token", self._token)
         self.router.route("POST", SEND_PATH, self._send)
         self.router.include(device_routes(hub))
-        self.router.include(control_routes(hub, describe=describe, control_token=control_token))
+        self.router.include(control_routes(hub, describe=describe, access=access))
 
     # -- OAuth ------------------------------------------------------------------
     async def _token(self, request: HttpRequest, _: dict[str, str]) -> HttpResponse:

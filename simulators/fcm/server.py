@@ -34,7 +34,7 @@ class FcmMock(ProviderMock):
             clock=self.clock,
             token_uri=lambda: self.token_uri if self.running else None,
             describe=self.describe,
-            control_token=self.control_token,
+            access=self.control_access,
         )
         self._device_server = LoopbackAsgiServer(
             self.api.router, server_ssl_context(self.pki), name="fcm"

@@ -47,6 +47,7 @@ class AppState:
     enrollment: Enrollment | None = None
     keystore: Keystore | None = None
     push_token: str | None = None
+    push_secret: str | None = None  # the push service's registration secret for push_token
     core_registered: bool = False  # the core has our current push token
     pin_failures: int = 0
     locked: bool = False
@@ -61,6 +62,7 @@ class AppState:
             "enrollment": self.enrollment.to_dict() if self.enrollment else None,
             "keystore": self.keystore.to_dict() if self.keystore else None,
             "pushToken": self.push_token,
+            "pushSecret": self.push_secret,
             "coreRegistered": self.core_registered,
             "pinFailures": self.pin_failures,
             "locked": self.locked,
@@ -71,6 +73,7 @@ class AppState:
         enrollment = data.get("enrollment")
         keystore = data.get("keystore")
         token = data.get("pushToken")
+        secret = data.get("pushSecret")
         return cls(
             installed=bool(data.get("installed", True)),
             enrollment=Enrollment.from_dict(enrollment)
@@ -78,6 +81,7 @@ class AppState:
             else None,
             keystore=Keystore.from_dict(keystore) if isinstance(keystore, Mapping) else None,
             push_token=token if isinstance(token, str) else None,
+            push_secret=secret if isinstance(secret, str) else None,
             core_registered=bool(data.get("coreRegistered", False)),
             pin_failures=int(data.get("pinFailures", 0)),
             locked=bool(data.get("locked", False)),

@@ -249,8 +249,10 @@ class AuthenticatorApp:
         """Get a push token (once) and tell the core about it (signed)."""
         keystore = self.require_activated()
         if self.state.push_token is None:
-            token = await self.host.delivery().register(platform=self.host.platform, app=self.info)
-            self.state.push_token, self.state.core_registered = token, False
+            issued = await self.host.delivery().register(platform=self.host.platform, app=self.info)
+            token = issued.token
+            self.state.push_token, self.state.push_secret = token, issued.secret
+            self.state.core_registered = False
             self.host.save()
             self.host.emit(
                 PhoneEvent.PUSH_TOKEN,
@@ -289,7 +291,7 @@ class AuthenticatorApp:
     def push_token_revoked(self, token: str) -> None:
         """The push service dropped ``token``: forget it, so ``register_push`` gets a new one."""
         if self.state.push_token == token:
-            self.state.push_token = None
+            self.state.push_token = self.state.push_secret = None
             self.state.core_registered = False
             self.host.save()
         self.host.emit(

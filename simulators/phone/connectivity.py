@@ -4,9 +4,11 @@ Holding the delivery stream is being online: the link opens it when the phone
 is started, out of airplane mode, and its app holds a push token; it closes it
 otherwise (the mock then stores pushes for later). A stream that breaks is
 reopened with backoff; a token the service revoked stops the stream until the
-app registers again. Coming online also finishes what needed the network while
-there was none: unregistering the tokens of an uninstalled app, and a push
-registration the core has not seen yet.
+app registers again, and one whose registration secret the service refuses is
+unregistered and replaced by a new registration at once. Coming online also
+finishes what needed the network while there was none: unregistering the
+tokens of an uninstalled app, and a push registration the core has not seen
+yet.
 """
 
 from __future__ import annotations
@@ -21,7 +23,12 @@ from typing import Any, Protocol
 from core.events import Event
 from simulators.phone.event_details import PushTokenDetails
 from simulators.phone.event_kinds import PhoneEvent
-from simulators.phone.push_delivery import DeliveredPush, PushDelivery, PushTokenRevoked
+from simulators.phone.push_delivery import (
+    DeliveredPush,
+    PushDelivery,
+    PushSecretRefused,
+    PushTokenRevoked,
+)
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +51,11 @@ class LinkHost(Protocol):
     @property
     def push_token(self) -> str | None:
         """The installed app's push token, if it holds one."""
+        ...
+
+    @property
+    def push_secret(self) -> str | None:
+        """The registration secret the push service issued with ``push_token``."""
         ...
 
     def emit(self, kind: str, summary: str, **fields: Any) -> Event: ...
@@ -156,18 +168,25 @@ class DeliveryLink:
             host.emit(PhoneEvent.DELIVERY_CONNECTING, "connecting to the push service")
             stream: AsyncIterator[DeliveredPush] | None = None
             try:
-                stream = host.delivery().notifications(token, on_online=online)
+                stream = host.delivery().notifications(
+                    token, secret=host.push_secret, on_online=online
+                )
                 async for push in stream:
                     delay = STREAM_RETRY_INITIAL
                     self._on_push(push)
                 self.state = DeliveryState.CONNECTING  # retried below
                 host.emit(PhoneEvent.DELIVERY_CLOSED, "the push service closed the stream")
-            except PushTokenRevoked:
+            except PushTokenRevoked as exc:
                 # stop listening; the app's next register_push gets a new token
                 if self._stream is not None and self._stream[0] == token:
                     self._stream = None
                 self.state = DeliveryState.OFFLINE
                 host.push_token_revoked(token)
+                if isinstance(exc, PushSecretRefused) and self.online:
+                    # our secret no longer opens the token (storage from before
+                    # secrets): drop the token with the service, register anew now
+                    self.forget(token)
+                    self.spawn(self._catch_up())
                 return
             except Exception as exc:  # the service is down or restarting: retry
                 self.state = DeliveryState.CONNECTING  # retried below

@@ -187,6 +187,11 @@ class Phone:
         state = self.app.state
         return state.push_token if state.installed else None
 
+    @property
+    def push_secret(self) -> str | None:
+        state = self.app.state
+        return state.push_secret if state.installed else None
+
     async def finish_push_registration(self) -> None:
         if self.app.state.activated and not self.app.state.core_registered:
             await self.ensure_push_registration()

@@ -1,8 +1,9 @@
 """The phone's seam to its push service (mock FCM or APNs, device side).
 
 ``PushDelivery`` is what the phone needs from the mock services: register the
-app for a token, hold a delivery stream for it (closing the stream is going
-offline), and unregister the token when the app is uninstalled. The suite
+app for a token (and the registration secret that alone may open its stream),
+hold a delivery stream for it (closing the stream is going offline), and
+unregister the token when the app is uninstalled. The suite
 adapts ``simulators.delivery.client`` to it; tests use an in-memory queue.
 
 ``parse_push`` turns a delivered payload (FCM data + notification, or the APNs
@@ -13,7 +14,7 @@ request itself or the challengeKey to fetch it with, plus the alert text.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from simulators.phone.identity import AppInfo, Platform
@@ -47,18 +48,35 @@ class PushTokenRevoked(Exception):
         self.token = token
 
 
+@dataclass(frozen=True)
+class PushRegistration:
+    """A push token and the secret that proves it is ours when the stream opens."""
+
+    token: str
+    secret: str | None = field(default=None, repr=False)
+
+
+class PushSecretRefused(PushTokenRevoked):
+    """The push service refused the token's registration secret: the token is useless to us."""
+
+
 class PushDelivery(Protocol):
-    async def register(self, *, platform: Platform, app: AppInfo) -> str:
-        """A registration token (FCM) or a 64-hex device token (APNs)."""
+    async def register(self, *, platform: Platform, app: AppInfo) -> PushRegistration:
+        """A registration token (FCM) or a 64-hex device token (APNs), with its secret."""
         ...
 
     def notifications(
-        self, token: str, *, on_online: Callable[[], None] | None = None
+        self,
+        token: str,
+        *,
+        secret: str | None = None,
+        on_online: Callable[[], None] | None = None,
     ) -> AsyncIterator[DeliveredPush]:
         """Delivered notifications until the stream is closed (going offline).
 
-        ``on_online`` is called once the service holds the connection. Raises
-        ``PushTokenRevoked`` when the service unregistered the token.
+        ``secret`` is the token's registration secret. ``on_online`` is called
+        once the service holds the connection. Raises ``PushTokenRevoked`` when
+        the service unregistered the token or refuses its secret.
         """
         ...
 

@@ -270,7 +270,10 @@ async def drive(window: MainWindow) -> None:
     assert window.ready
     assert panel.login_button.isEnabled()
     assert window.event_log.rowCount() > 0, "start-up events are in the log"
-    await console_shows(window, "alice@demo", "PS")
+    mocks = window.console.suite
+    await console_shows(
+        window, "alice@demo", "PS", mocks.fcm.control_token, mocks.apns.control_token
+    )
 
     # alice (Android, FCM): keyword "push", device protection, one tap
     alice = window.phones.cards["alice-pixel"]

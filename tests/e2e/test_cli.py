@@ -57,6 +57,15 @@ async def test_serve_json_with_auto_approve_accepts_a_login(tmp_path: Path) -> N
             request_id = login.json()["requestID"]
             status = await http.get(f"/v1/sessions/{request_id}", params={"wait": 20}, timeout=30)
             assert status.json()["sessionStatus"] == "accepted"
+            # the mocks' control APIs: the printed control token or the admin token, else 401
+            for service in ("fcm", "apns"):
+                control = info[service]["control_endpoint"] + "/devices"
+                refused = await http.get(control)
+                assert refused.status_code == 401
+                for bearer in (info[service]["control_token"], info["admin_token"]):
+                    listed = await http.get(control, headers={"Authorization": f"Bearer {bearer}"})
+                    assert listed.status_code == 200
+                    assert "registrationSecret" not in listed.text
     finally:
         process.send_signal(signal.SIGINT)
         async with asyncio.timeout(30):

@@ -1,4 +1,5 @@
-"""Device side over real loopback HTTPS: streams, store-and-forward, uninstall, control API.
+"""Device side over real loopback HTTPS: streams, store-and-forward, uninstall, control API,
+and who may use them (control bearer tokens, registration secrets).
 
 Time is the mocks' FrozenClock, advanced by hand; nothing here sleeps.
 """
@@ -8,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -17,9 +19,11 @@ from core.clock import FrozenClock
 from core.events import EventBus
 from core.pki import client_ssl_context
 from simulators.apns.server import ApnsMock
+from simulators.delivery.access import SECRET_HEADER
 from simulators.delivery.client import (
     ApnsDeviceClient,
     DeliveryError,
+    DeviceSecretRefusedError,
     DeviceUnregisteredError,
     FcmDeviceClient,
 )
@@ -35,6 +39,7 @@ from tests.simulators.mock_support import (
 
 APP_ID = "com.pushsim.authenticator"
 BUNDLE_ID = "com.pushsim.sdkdemo"
+ADMIN = "workspace-admin-token"
 
 
 @pytest.fixture(scope="module")
@@ -54,13 +59,13 @@ def events() -> EventBus:
 
 @pytest.fixture
 async def fcm(material: Material, events: EventBus, clock: FrozenClock) -> AsyncIterator[FcmMock]:
-    async with running_fcm(material, events, clock, control_token="s3cret") as mock:
+    async with running_fcm(material, events, clock, admin_token=ADMIN) as mock:
         yield mock
 
 
 @pytest.fixture
 async def apns(material: Material, events: EventBus, clock: FrozenClock) -> AsyncIterator[ApnsMock]:
-    async with running_apns(material, events, clock) as mock:
+    async with running_apns(material, events, clock, admin_token=ADMIN) as mock:
         yield mock
 
 
@@ -239,13 +244,17 @@ async def test_device_api_errors(fcm: FcmMock, fcm_phone: FcmDeviceClient) -> No
 
 # -- control API ------------------------------------------------------------------------------
 async def _control(
-    provider: httpx.AsyncClient, mock: FcmMock, method: str, path: str, body: Any = None
+    provider: httpx.AsyncClient,
+    mock: FcmMock | ApnsMock,
+    method: str,
+    path: str,
+    body: Any = None,
 ) -> httpx.Response:
     return await provider.request(
         method,
         mock.control_url + path,
         json=body,
-        headers={"Authorization": "Bearer s3cret"},
+        headers={"Authorization": f"Bearer {mock.control_token}"},
     )
 
 
@@ -297,14 +306,14 @@ async def test_control_api_device_actions(
     apns: ApnsMock, apns_phone: ApnsDeviceClient, provider: httpx.AsyncClient
 ) -> None:
     token = await apns_phone.register(BUNDLE_ID, "production")
-    listed = await provider.get(apns.control_url + "/devices")
+    listed = await _control(provider, apns, "GET", "/devices")
     assert [d["token"] for d in listed.json()["devices"]] == [token]
-    offline = await provider.post(f"{apns.control_url}/devices/{token}/offline")
+    offline = await _control(provider, apns, "POST", f"/devices/{token}/offline")
     assert offline.json()["online"] is False
     assert apns.faults.is_offline(token)
-    await provider.post(f"{apns.control_url}/devices/{token}/online")
+    await _control(provider, apns, "POST", f"/devices/{token}/online")
     assert not apns.faults.is_offline(token)
-    gone = await provider.post(f"{apns.control_url}/devices/{token}/uninstall")
+    gone = await _control(provider, apns, "POST", f"/devices/{token}/uninstall")
     assert gone.json()["unregistered_at"] is not None
 
 
@@ -345,3 +354,156 @@ async def test_registrations_survive_a_restart(
         registration = apns.hub.registry.get(gone)
         assert registration is not None
         assert not registration.active
+
+
+# -- who may use the mocks ------------------------------------------------------------------
+def _bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+# -- control API -------------------------------------------------------------------------------
+async def test_fcm_control_api_refuses_without_or_with_a_wrong_token(
+    fcm: FcmMock, provider: httpx.AsyncClient
+) -> None:
+    for headers in ({}, _bearer("wrong"), {"Authorization": fcm.control_token}):
+        for method, path in (("GET", "/devices"), ("POST", "/faults"), ("GET", "")):
+            answer = await provider.request(
+                method, fcm.control_url + path, json={"kind": "drop"}, headers=headers
+            )
+            assert answer.status_code == 401, (method, path, headers)
+            error = answer.json()["error"]
+            assert (error["code"], error["status"]) == (401, "UNAUTHENTICATED")
+            assert answer.headers["www-authenticate"].startswith("Bearer")
+    assert fcm.faults.describe() == []  # no refused request added a fault
+
+
+async def test_apns_control_api_refuses_in_the_apns_shape(
+    apns: ApnsMock, provider: httpx.AsyncClient
+) -> None:
+    missing = await provider.get(apns.control_url + "/devices")
+    assert (missing.status_code, missing.json()) == (401, {"reason": "MissingProviderToken"})
+    wrong = await provider.post(
+        apns.control_url + "/faults", json={"kind": "drop"}, headers=_bearer("x")
+    )
+    assert (wrong.status_code, wrong.json()) == (401, {"reason": "InvalidProviderToken"})
+    assert apns.faults.describe() == []
+
+
+async def test_control_api_takes_its_own_token_or_the_admin_token(
+    fcm: FcmMock, apns: ApnsMock, provider: httpx.AsyncClient
+) -> None:
+    for mock in (fcm, apns):
+        for token in (mock.control_token, ADMIN):
+            listed = await provider.get(mock.control_url + "/devices", headers=_bearer(token))
+            assert listed.status_code == 200
+        added = await provider.post(
+            mock.control_url + "/faults", json={"kind": "drop"}, headers=_bearer(ADMIN)
+        )
+        assert added.status_code == 201
+    assert fcm.control_token != apns.control_token  # each mock draws its own
+
+
+async def test_the_listing_and_the_device_state_reveal_no_secret(
+    fcm: FcmMock, provider: httpx.AsyncClient, fcm_phone: FcmDeviceClient
+) -> None:
+    registered = await provider.post(
+        fcm.device_url + "/pushsim/v1/devices", json={"projectId": "pushsim-demo", "appId": APP_ID}
+    )
+    assert registered.status_code == 201
+    assert registered.headers["cache-control"] == "no-store"
+    token, secret = registered.json()["token"], registered.json()["registrationSecret"]
+    assert len(secret) >= 40
+    listed = await provider.get(fcm.control_url + "/devices", headers=_bearer(fcm.control_token))
+    state = await fcm_phone.state(token)
+    assert [d["token"] for d in listed.json()["devices"]] == [token]
+    logged = repr([(e.summary, e.raw, e.details) for e in fcm.events.history])
+    for text in (listed.text, json.dumps(state), logged):
+        assert secret not in text
+        assert "secret" not in text.lower()
+
+
+# -- device stream ---------------------------------------------------------------------------------
+async def _stream_status(
+    provider: httpx.AsyncClient, mock: FcmMock, token: str, **headers: str
+) -> int:
+    """The refusal's status; its body is checked to be the one docs/protocol.md §19.2 shows."""
+    url = f"{mock.device_url}/pushsim/v1/devices/{token}/stream"
+    async with provider.stream("GET", url, headers=headers) as response:
+        body = json.loads(await response.aread())
+        assert body == {"message": STREAM_REFUSALS[response.status_code]}
+        return response.status_code
+
+
+STREAM_REFUSALS = {
+    401: "registration secret required (X-PushSim-Registration-Secret)",
+    403: "wrong registration secret",
+    404: "unknown device token",
+}
+
+
+async def test_stream_needs_the_registration_secret(
+    fcm: FcmMock, provider: httpx.AsyncClient, fcm_phone: FcmDeviceClient, events: EventBus
+) -> None:
+    token = await fcm_phone.register("pushsim-demo", APP_ID)
+    assert await _stream_status(provider, fcm, token) == 401
+    assert await _stream_status(provider, fcm, token, **{SECRET_HEADER: ""}) == 401
+    assert await _stream_status(provider, fcm, token, **{SECRET_HEADER: "not-it"}) == 403
+    assert await _stream_status(provider, fcm, "no-such-token", **{SECRET_HEADER: "x"}) == 404
+    with pytest.raises(DeviceSecretRefusedError) as refused:
+        async for _ in fcm_phone.notifications(token, secret="not-it"):
+            pass
+    assert refused.value.status == 403
+    assert not fcm.hub.is_connected(token)  # no refused attempt went online
+
+    listener = await DeviceListener(fcm_phone, token, events).start()  # the issued secret
+    assert fcm.hub.is_online(token)
+    await listener.stop("fcm")
+
+
+async def test_an_unproven_second_stream_does_not_replace_the_first(
+    fcm: FcmMock, provider: httpx.AsyncClient, fcm_phone: FcmDeviceClient, events: EventBus
+) -> None:
+    token = await fcm_phone.register("pushsim-demo", APP_ID)
+    first = await DeviceListener(fcm_phone, token, events).start()
+    assert await _stream_status(provider, fcm, token) == 401
+    assert await _stream_status(provider, fcm, token, **{SECRET_HEADER: "guess"}) == 403
+    assert not first.ended.is_set()
+    await _fcm_send(provider, fcm, token, "5s", "still-mine")
+    assert (await first.next()).payload["requestID"] == "still-mine"
+
+    second = await DeviceListener(fcm_phone, token, events).start()  # proven: replaces
+    async with asyncio.timeout(5):
+        await first.ended.wait()
+    assert first.error is None
+    await second.stop("fcm")
+
+
+async def test_secrets_survive_a_restart_as_digests_only(
+    material: Material, events: EventBus, clock: FrozenClock, tmp_path: Path
+) -> None:
+    path = tmp_path / "fcm-devices.json"
+    async with running_fcm(material, events, clock, registrations_file=path) as fcm:
+        issued = fcm.hub.register_fcm(project_id="pushsim-demo", app_id=APP_ID)
+    assert issued.secret not in path.read_text()
+    restarted = running_fcm(material, events, clock, registrations_file=path)
+    async with restarted as fcm, FcmDeviceClient(fcm.device_url, material.pki.ca_file) as phone:
+        with pytest.raises(DeviceSecretRefusedError):
+            await DeviceListener(phone, issued.token, events).start()
+        phone.secrets[issued.token] = issued.secret
+        listener = await DeviceListener(phone, issued.token, events).start()
+        assert fcm.hub.is_online(issued.token)
+        await listener.stop("fcm")
+
+
+async def test_apns_stream_needs_the_secret_too(
+    apns: ApnsMock, material: Material, events: EventBus
+) -> None:
+    async with ApnsDeviceClient(apns.device_url, material.pki.ca_file) as phone:
+        token = await phone.register(BUNDLE_ID, "sandbox")
+        secret = phone.secrets.pop(token)
+        with pytest.raises(DeviceSecretRefusedError) as refused:
+            await DeviceListener(phone, token, events).start()
+        assert refused.value.status == 401
+        phone.secrets[token] = secret
+        listener = await DeviceListener(phone, token, events).start()
+        await listener.stop("apns")

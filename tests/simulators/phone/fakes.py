@@ -38,7 +38,7 @@ from core.protocol.signature import verify_signature
 from simulators.phone.core_client import NotificationRegistration, ResponseReceipt
 from simulators.phone.errors import CoreApiError
 from simulators.phone.identity import AppInfo, Platform
-from simulators.phone.push_delivery import PushTokenRevoked
+from simulators.phone.push_delivery import PushRegistration, PushTokenRevoked
 
 
 @dataclass
@@ -298,21 +298,29 @@ class FakeDelivery:
         self._queues: dict[str, asyncio.Queue[FakePush | None]] = {}
         self.unregistered: set[str] = set()
         self.open_streams: dict[str, int] = {}
+        self.secrets: dict[str, str] = {}  # token -> registration secret
         self._ids = itertools.count(1)
 
-    async def register(self, *, platform: Platform, app: AppInfo) -> str:
+    async def register(self, *, platform: Platform, app: AppInfo) -> PushRegistration:
         self.calls.append(("register", {"platform": platform.value, "appID": app.app_id}))
         token = (
             secrets.token_hex(32) if platform is Platform.IOS else f"fcm-{secrets.token_hex(12)}"
         )
         self._queues[token] = asyncio.Queue()
-        return token
+        self.secrets[token] = secrets.token_urlsafe(16)
+        return PushRegistration(token, self.secrets[token])
 
     async def notifications(
-        self, token: str, *, on_online: Callable[[], None] | None = None
+        self,
+        token: str,
+        *,
+        secret: str | None = None,
+        on_online: Callable[[], None] | None = None,
     ) -> AsyncIterator[FakePush]:
         self.calls.append(("stream", {"token": token}))
         if token in self.unregistered or token not in self._queues:
+            raise PushTokenRevoked(token)
+        if secret is None or secret != self.secrets[token]:  # as the mocks refuse it
             raise PushTokenRevoked(token)
         queue = self._queues[token]
         self.open_streams[token] = self.open_streams.get(token, 0) + 1
