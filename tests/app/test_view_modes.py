@@ -100,4 +100,5 @@ def test_the_shortcuts_list_is_the_menu_table() -> None:
     listed = dict(shortcut_rows())
     assert listed["Ctrl+Q"] == "Quit"
     assert listed["F11"] == "Presenter mode"
-    assert len(listed) == sum(1 for spec in ACTIONS if spec.keys)
+    assert len(listed) == sum(1 for spec in ACTIONS if spec.keys) + 1, "and step mode's Next"
+    assert listed["F9"] == "Step mode"
