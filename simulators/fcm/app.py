@@ -29,7 +29,13 @@ from core.clock import Clock
 from core.protocol.strict_json import StrictJsonError, read_json
 from core.provider_credentials import ProviderCredentials
 from simulators.delivery.asgi import HttpRequest, HttpResponse, Router
-from simulators.delivery.event_details import FcmSendAnswer, FcmSendRequest, OAuthTokenRequest
+from simulators.delivery.event_details import (
+    FaultFired,
+    FcmSendAnswer,
+    FcmSendRequest,
+    Notice,
+    OAuthTokenRequest,
+)
 from simulators.delivery.event_kinds import MockEvent
 from simulators.delivery.faults import Fault, FaultKind, FaultPlan
 from simulators.delivery.hub import DeliveryHub
@@ -213,7 +219,7 @@ class FcmApi:
             storable=ttl > 0,
             collapse_key=send.collapse_key,
             request_id=send.data.get("requestID"),
-            details={"ttl": ttl, "priority": send.priority or "normal"},
+            details=Notice(ttl=ttl, priority=send.priority or "normal"),
         )
 
     def _fault_answer(self, fault: Fault) -> HttpResponse:
@@ -231,7 +237,7 @@ class FcmApi:
         self.hub.emit(
             MockEvent.FAULT_FIRED,
             f"fault {fault.kind.value} fired",
-            details={**fault.to_dict(), "target": token},
+            details=FaultFired(fault=fault, target=token),
         )
 
 

@@ -28,7 +28,14 @@ from simulators.phone.errors import (
     RequestUnusable,
     UnlockError,
 )
-from simulators.phone.event_details import UnlockSucceeded
+from simulators.phone.event_details import (
+    Answered,
+    Approval,
+    ResponseSent,
+    UnlockFailed,
+    UnlockPrompted,
+    UnlockSucceeded,
+)
 from simulators.phone.event_kinds import PhoneEvent
 from simulators.phone.inbox import Notification, NotificationStatus
 from simulators.phone.receiving import RequestReceiver, unusable
@@ -77,7 +84,7 @@ class RequestAnswerer:
                 "user approves",
                 request_id=request.request_id,
                 step=5,
-                details={"required": request.protection.value},
+                details=Approval(required=request.protection.value),
             )
             unlocked = await self._unlock(notification, request.protection, unlock)
             response = ChallengeResponse.create(
@@ -166,15 +173,13 @@ class RequestAnswerer:
                 app.require_activated(), required, given, enforce=enforce
             )
         except UnlockError as exc:
-            details: dict[str, object] = {"method": method, "reason": str(exc)}
-            if hasattr(exc, "remaining"):
-                details["remaining"] = exc.remaining
+            remaining = getattr(exc, "remaining", None)
             host.emit(
                 PhoneEvent.UNLOCK_FAILED,
                 str(exc),
                 request_id=notification.request_id,
                 step=5,
-                details=details,
+                details=UnlockFailed(method=method, reason=str(exc), remaining=remaining),
             )
             if isinstance(exc, AppLocked):
                 host.emit(PhoneEvent.APP_LOCKED, str(exc), request_id=notification.request_id)
@@ -199,12 +204,12 @@ class RequestAnswerer:
             f"unlock with {' or '.join(methods)} to approve",
             request_id=request_id,
             step=5,
-            details={
-                "notificationID": prompt.notification_id,
-                "required": prompt.required.value,
-                "offered": methods,
-                "pinAttemptsLeft": self.app.gate.remaining_pin_attempts,
-            },
+            details=UnlockPrompted(
+                notification_id=prompt.notification_id,
+                required=prompt.required.value,
+                offered=tuple(methods),
+                pin_attempts_left=self.app.gate.remaining_pin_attempts,
+            ),
         )
 
     async def _prompt(self, notification: Notification, required: UnlockProtection) -> UnlockedKey:
@@ -255,9 +260,11 @@ class RequestAnswerer:
             body=response.to_bytes(),
             keys=keystore.device_to_server,
         )
-        summary = {"decision": response.decision.value, "protection": response.protection.value}
-        if response.number is not None:
-            summary["number"] = str(response.number)
+        sent = ResponseSent(
+            decision=response.decision.value,
+            protection=response.protection.value,
+            number=None if response.number is None else str(response.number),
+        )
         host.emit(
             PhoneEvent.RESPONSE_SENT,
             f"{response.decision.value} sent ({response.protection.value} key)",
@@ -265,7 +272,7 @@ class RequestAnswerer:
             request_id=response.request_id,
             step=6,
             raw=message,
-            details=summary,
+            details=sent,
         )
         try:
             receipt = await core.post_response(keystore.serial, message)
@@ -278,6 +285,6 @@ class RequestAnswerer:
             PhoneEvent.RESPONSE_ANSWERED,
             f"core: {receipt.session_status or receipt.message or receipt.http_status}",
             request_id=response.request_id,
-            details=receipt.describe(),
+            details=Answered(receipt=receipt),
         )
         return receipt
