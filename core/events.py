@@ -28,21 +28,16 @@ _sequence = itertools.count(1)
 
 KEY = "key"  # field metadata: the mapping's key, where it is not the field's name
 SPARSE = "sparse"  # field metadata: left out of the mapping while None
-LIVE = "live"  # field metadata: for live readers only, not in the mapping
 SPREAD = "spread"  # field metadata: the value's wire form, whose items join the mapping
 
 WireForm = Callable[[Any], Mapping[str, Any]]
 
 
 def wire(
-    key: str | None = None,
-    *,
-    sparse: bool = False,
-    live: bool = False,
-    spread: WireForm | None = None,
+    key: str | None = None, *, sparse: bool = False, spread: WireForm | None = None
 ) -> dict[str, Any]:
     """The metadata of one ``EventDetails`` field: ``field(metadata=wire("messageID"))``."""
-    meta: dict[str, Any] = {SPARSE: sparse, LIVE: live, SPREAD: spread}
+    meta: dict[str, Any] = {SPARSE: sparse, SPREAD: spread}
     if key is not None:
         meta[KEY] = key
     return meta
@@ -66,10 +61,11 @@ class EventDetails(Mapping[str, Any]):
     log, the JSON trace and the inspector serialise them like any dict, with
     no converter per kind. The mapping holds every field under its name, or
     under ``wire(key)`` (a wire spelling such as ``messageID``); a
-    ``wire(sparse=True)`` field is left out while it is None, a
-    ``wire(live=True)`` one is never in it, and a record field marked
-    ``wire(spread=Record.to_dict)`` contributes the items of its wire form.
-    Every subclass is made a frozen, keyword-only dataclass when it is defined.
+    ``wire(sparse=True)`` field is left out while it is None, and a record
+    field marked ``wire(spread=Record.to_dict)`` contributes the items of its
+    wire form. A kind whose mapping is not one key per field overrides
+    ``_pairs``. Every subclass is made a frozen, keyword-only dataclass when
+    it is defined.
     """
 
     if TYPE_CHECKING:  # set on each subclass by dataclass()
@@ -82,7 +78,7 @@ class EventDetails(Mapping[str, Any]):
     def _pairs(self) -> Iterable[tuple[str, Any]]:
         for spec in fields(self):
             value = getattr(self, spec.name)
-            if spec.metadata.get(LIVE) or (value is None and spec.metadata.get(SPARSE)):
+            if value is None and spec.metadata.get(SPARSE):
                 continue
             form = spec.metadata.get(SPREAD)
             if form is not None:
@@ -111,8 +107,6 @@ class NoDetails(EventDetails):
 NO_DETAILS = NoDetails()
 
 Kind = TypeVar("Kind", bound=str)
-
-
 Allowed = type[EventDetails] | tuple[type[EventDetails], ...]  # a kind's details class(es)
 
 
