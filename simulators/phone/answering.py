@@ -29,8 +29,8 @@ from simulators.phone.errors import (
     UnlockError,
 )
 from simulators.phone.event_details import (
-    Answered,
     Approval,
+    CoreAnswered,
     ResponseSent,
     UnlockFailed,
     UnlockPrompted,
@@ -285,6 +285,6 @@ class RequestAnswerer:
             PhoneEvent.RESPONSE_ANSWERED,
             f"core: {receipt.session_status or receipt.message or receipt.http_status}",
             request_id=response.request_id,
-            details=Answered(receipt=receipt),
+            details=CoreAnswered(receipt=receipt),
         )
         return receipt

@@ -34,9 +34,9 @@ from simulators.phone.errors import (
     NotActivated,
 )
 from simulators.phone.event_details import (
+    ActivationFailure,
     DeviceCode,
     Enrolled,
-    Failure,
     PushRegistered,
     PushTokenDetails,
     Scanned,
@@ -187,9 +187,7 @@ class AuthenticatorApp:
         try:
             offer = self.activation.scan_message1(message1)
         except ActivationFailed as exc:
-            self.host.emit(
-                PhoneEvent.ACTIVATION_FAILED, str(exc), details=Failure(reason=exc.reason)
-            )
+            self._activation_failed(exc, exc.reason)
             raise
         self.host.emit(
             PhoneEvent.ACTIVATION_SCANNED,
@@ -225,9 +223,7 @@ class AuthenticatorApp:
         try:
             keys = self.activation.scan_message2(message2)
         except ActivationFailed as exc:
-            self.host.emit(
-                PhoneEvent.ACTIVATION_FAILED, str(exc), details=Failure(reason=exc.reason)
-            )
+            self._activation_failed(exc, exc.reason)
             raise
         assert offer is not None  # scan_message2 succeeded, so message 1 was scanned
         keystore = await create_keystore(keys, pin=pin, kdf=self.kdf, sensor=self.host.sensor)
@@ -235,9 +231,7 @@ class AuthenticatorApp:
         try:
             await core.activate(offer.registration_id, signature)
         except CoreApiError as exc:
-            self.host.emit(
-                PhoneEvent.ACTIVATION_FAILED, str(exc), details=Failure(reason=exc.message)
-            )
+            self._activation_failed(exc, exc.message)
             raise ActivationFailed(exc.message) from exc
         self.state = AppState(
             installed=True,
@@ -258,6 +252,11 @@ class AuthenticatorApp:
             details=Enrolled(serial=offer.serial, user_id=offer.user_id, domain=offer.domain),
         )
         return offer.serial
+
+    def _activation_failed(self, exc: Exception, reason: str) -> None:
+        self.host.emit(
+            PhoneEvent.ACTIVATION_FAILED, str(exc), details=ActivationFailure(reason=reason)
+        )
 
     # -- push registration ---------------------------------------------------
     async def register_push(self) -> str:

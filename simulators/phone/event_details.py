@@ -49,7 +49,7 @@ class NotificationShown(EventDetails):
     message_id: str | None = field(default=None, metadata=wire("messageID", sparse=True))
 
 
-class Failure(EventDetails):
+class ActivationFailure(EventDetails):
     """``phone.activation.failed``: why."""
 
     reason: str
@@ -102,7 +102,7 @@ class AppUninstalled(EventDetails):
     token_unregistered: bool = field(metadata=wire("tokenUnregistered"))
 
 
-class Answered(EventDetails):
+class CoreAnswered(EventDetails):
     """``phone.response.answered``: what the core said to the response."""
 
     receipt: ResponseReceipt = field(metadata=wire(spread=ResponseReceipt.describe))
@@ -149,7 +149,7 @@ class AutoAnswered(AutoAnswer):
     receipt: ResponseReceipt = field(metadata=wire(spread=ResponseReceipt.describe))
 
 
-class ErrorDetails(EventDetails):
+class RegistrationFailure(EventDetails):
     """``phone.push.registration_failed``: the error's class name (never its secrets)."""
 
     error: str
@@ -196,7 +196,7 @@ _TOKEN = (
 _TYPED: dict[PhoneEvent, Allowed] = {
     PhoneEvent.ACTIVATION_COMPLETED: Enrolled,
     PhoneEvent.ACTIVATION_DEVICE_CODE: DeviceCode,
-    PhoneEvent.ACTIVATION_FAILED: Failure,
+    PhoneEvent.ACTIVATION_FAILED: ActivationFailure,
     PhoneEvent.ACTIVATION_SCANNED: Scanned,
     PhoneEvent.APP_INSTALLED: PhoneShown,
     PhoneEvent.APP_UNINSTALLED: AppUninstalled,
@@ -206,8 +206,8 @@ _TYPED: dict[PhoneEvent, Allowed] = {
     PhoneEvent.FINGERPRINT_CHANGED: SensorChanged,
     PhoneEvent.PUSH_IGNORED: PushIgnored,
     PhoneEvent.PUSH_REGISTERED: PushRegistered,
-    PhoneEvent.PUSH_REGISTRATION_FAILED: ErrorDetails,
-    PhoneEvent.RESPONSE_ANSWERED: Answered,
+    PhoneEvent.PUSH_REGISTRATION_FAILED: RegistrationFailure,
+    PhoneEvent.RESPONSE_ANSWERED: CoreAnswered,
     PhoneEvent.RESPONSE_SENT: ResponseSent,
     PhoneEvent.SETTINGS_CHANGED: SettingsChanged,
     PhoneEvent.STARTED: PhoneShown,

@@ -263,7 +263,7 @@ class Phone:
             self.emit(
                 PhoneEvent.PUSH_REGISTRATION_FAILED,
                 f"push registration failed: {exc}",
-                details=event_details.ErrorDetails(error=type(exc).__name__),
+                details=event_details.RegistrationFailure(error=type(exc).__name__),
             )
 
     # -- requests ----------------------------------------------------------------

@@ -11,8 +11,8 @@ from core.protocol.keys import UnlockProtection
 from simulators.phone.core_client import ResponseReceipt
 from simulators.phone.event_details import (
     DETAILS_FOR,
+    ActivationFailure,
     AutoAnswered,
-    Failure,
     NotificationShown,
     PhoneShown,
     PushTokenDetails,
@@ -115,6 +115,6 @@ def test_optional_keys_stay_out_while_unset() -> None:
 async def test_the_phone_refuses_details_of_another_kind(make_phone: MakePhone) -> None:
     phone = make_phone()
     with pytest.raises(TypeError, match="PushTokenDetails"):
-        phone.emit(PhoneEvent.PUSH_TOKEN, "token", details=Failure(reason="x"))
+        phone.emit(PhoneEvent.PUSH_TOKEN, "token", details=ActivationFailure(reason="x"))
     with pytest.raises(TypeError, match="NoDetails"):
-        phone.emit(PhoneEvent.PIN_CHANGED, "PIN changed", details=Failure(reason="x"))
+        phone.emit(PhoneEvent.PIN_CHANGED, "PIN changed", details=ActivationFailure(reason="x"))
