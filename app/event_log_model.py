@@ -26,7 +26,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QBrush, QColor
 
-from core.events import Event, EventBus
+from core.events import Event, EventBus, MessageDetails
 from simulators.phone.event_kinds import PhoneEvent
 
 DEFAULT_LIMIT = 5000
@@ -213,13 +213,16 @@ def describe_event(event: Event) -> str:
         lines.append(f"request {event.request_id}")
     if event.summary:
         lines += ["", event.summary]
-    details = dict(event.details)
+    details = event.details
     sections: list[tuple[str, str]] = []
-    for key, title in (("header", "Decoded header"), ("body", "Decrypted body")):
-        if key in details:
-            sections.append((title, _pretty(details.pop(key))))
-    if details:
-        sections.append(("Details", _pretty(details)))
+    facts = dict(details)
+    if isinstance(details, MessageDetails):
+        for part, title in ((details.header, "Decoded header"), (details.body, "Decrypted body")):
+            if part is not None:
+                sections.append((title, _pretty(dict(part))))
+        facts = details.facts()
+    if facts:
+        sections.append(("Details", _pretty(facts)))
     if event.raw:
         sections.append(render_raw(event.raw))
     for title, text in sections:

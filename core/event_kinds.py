@@ -21,6 +21,7 @@ class CoreEvent(StrEnum):
     RESPONSE_RECEIVED = "response.received"
     RESPONSE_REFUSED = "response.refused"
     SESSION_DECIDED = "session.decided"
+    RATELIMIT_COOLDOWN = "ratelimit.cooldown"
     ACTIVATION_REGISTERED = "activation.registered"
     ACTIVATION_ACTIVATED = "activation.activated"
     ACTIVATION_DEVICE_ADDED = "activation.device_added"

@@ -16,39 +16,122 @@ import asyncio
 import itertools
 import logging
 import time
-from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field, fields
-from typing import Any
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import Field, dataclass, field, fields
+from functools import cached_property
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, dataclass_transform
 
 log = logging.getLogger(__name__)
 
 _sequence = itertools.count(1)
 
 
-@dataclass(frozen=True)
-class EventDetails(Mapping[str, Any]):
-    """Base of the typed details of one event kind.
+KEY = "key"  # field metadata: the mapping's key, where it is not the field's name
+SPARSE = "sparse"  # field metadata: left out of the mapping while None
+SPREAD = "spread"  # field metadata: the value's wire form, whose items join the mapping
 
-    Subclasses are frozen dataclasses, one per kind (or family of kinds), so
-    readers use fields (``event.details.status``). They are also read-only
-    mappings of their fields, so the audit log, the JSON trace and the
-    inspector serialise them like any dict, with no converter per kind.
+WireForm = Callable[[Any], Mapping[str, Any]]
+
+
+def wire(
+    key: str | None = None, *, sparse: bool = False, spread: WireForm | None = None
+) -> dict[str, Any]:
+    """The metadata of one ``EventDetails`` field: ``field(metadata=wire("messageID"))``."""
+    meta: dict[str, Any] = {SPARSE: sparse, SPREAD: spread}
+    if key is not None:
+        meta[KEY] = key
+    return meta
+
+
+def _plain(value: Any) -> Any:
+    """A field's value as the mapping shows it: nested details as dicts, tuples as lists."""
+    if isinstance(value, EventDetails):
+        return dict(value)
+    if isinstance(value, tuple):
+        return [_plain(item) for item in value]
+    return value
+
+
+@dataclass_transform(frozen_default=True, kw_only_default=True, field_specifiers=(field,))
+class EventDetails(Mapping[str, Any]):
+    """Base of the typed details of one event kind (or family of kinds).
+
+    Subclasses are frozen dataclasses, so readers use fields
+    (``event.details.status``). They are also read-only mappings, so the audit
+    log, the JSON trace and the inspector serialise them like any dict, with
+    no converter per kind. The mapping holds every field under its name, or
+    under ``wire(key)`` (a wire spelling such as ``messageID``); a
+    ``wire(sparse=True)`` field is left out while it is None, and a record
+    field marked ``wire(spread=Record.to_dict)`` contributes the items of its
+    wire form. A kind whose mapping is not one key per field overrides
+    ``_pairs``. Every subclass is made a frozen, keyword-only dataclass when
+    it is defined.
     """
 
+    if TYPE_CHECKING:  # set on each subclass by dataclass()
+        __dataclass_fields__: ClassVar[dict[str, Field[Any]]]
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        dataclass(frozen=True, kw_only=True)(cls)
+
+    def _pairs(self) -> Iterable[tuple[str, Any]]:
+        for spec in fields(self):
+            value = getattr(self, spec.name)
+            if value is None and spec.metadata.get(SPARSE):
+                continue
+            form = spec.metadata.get(SPREAD)
+            if form is not None:
+                yield from form(value).items()
+            else:
+                yield spec.metadata.get(KEY, spec.name), _plain(value)
+
+    @cached_property
+    def _mapping(self) -> dict[str, Any]:
+        return dict(self._pairs())
+
     def __getitem__(self, key: str) -> Any:
-        if key not in self._names():
-            raise KeyError(key)
-        return getattr(self, key)
+        return self._mapping[key]
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self._names())
+        return iter(self._mapping)
 
     def __len__(self) -> int:
-        return len(self._names())
+        return len(self._mapping)
 
-    @classmethod
-    def _names(cls) -> tuple[str, ...]:
-        return tuple(f.name for f in fields(cls))
+
+class NoDetails(EventDetails):
+    """The details of a kind whose summary says it all (an empty mapping)."""
+
+
+NO_DETAILS = NoDetails()
+
+Kind = TypeVar("Kind", bound=str)
+Allowed = type[EventDetails] | tuple[type[EventDetails], ...]  # a kind's details class(es)
+
+
+def check_details(registry: Mapping[Kind, Allowed], kind: Kind, details: object) -> None:
+    """Refuse details of another class than ``registry`` names for ``kind``."""
+    allowed = registry[kind]
+    classes = allowed if isinstance(allowed, tuple) else (allowed,)
+    if type(details) not in classes:
+        names = " or ".join(c.__name__ for c in classes)
+        raise TypeError(f"{kind} carries {names}, not {type(details).__name__}")
+
+
+class MessageDetails(EventDetails):
+    """Details of an event about one Secure Channel message.
+
+    ``header`` is the decoded header and ``body`` the decrypted body, each None
+    when it could not be read; the audit log keeps them in their own columns.
+    """
+
+    header: Mapping[str, Any] | None = field(default=None, metadata=wire(sparse=True))
+    body: Mapping[str, Any] | None = field(default=None, metadata=wire(sparse=True))
+
+    def facts(self) -> dict[str, Any]:
+        """The mapping without the message's header and body."""
+        return {key: value for key, value in self.items() if key not in ("header", "body")}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -66,7 +149,7 @@ class Event:
     request_id: str | None = None
     step: int | None = None
     raw: str | None = None
-    details: Mapping[str, Any] = field(default_factory=dict)
+    details: EventDetails = NO_DETAILS
     time: float = field(default_factory=time.time)
     seq: int = field(default_factory=lambda: next(_sequence))
 
@@ -75,6 +158,8 @@ class Event:
             raise ValueError("event kind must not be empty")
         if self.step is not None and not 1 <= self.step <= 7:
             raise ValueError(f"step must be 1-7, got {self.step}")
+        if not isinstance(self.details, EventDetails):
+            raise TypeError(f"{self.kind}: details must be typed (an EventDetails)")
 
 
 Subscriber = Callable[[Event], None]

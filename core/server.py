@@ -18,6 +18,7 @@ from typing import Any
 
 from core.api.app import CoreApi
 from core.clock import Clock
+from core.event_kinds import CoreEvent
 from core.events import EventBus
 from core.pki import PkiMaterial, server_ssl_context
 from core.push.clients import ClientFactory, default_client_factory
@@ -110,7 +111,7 @@ class CoreServer:
             app, server_ssl_context(self.pki), name="core https", options=CORE_SERVER_OPTIONS
         )
         await self._http.start()
-        self.events.emit("core.started", "core", summary=f"validation core on {self.url}")
+        self.events.emit(CoreEvent.CORE_STARTED, "core", summary=f"validation core on {self.url}")
         log.info("validation core listening on %s", self.url)
 
     async def stop(self) -> None:
@@ -122,7 +123,7 @@ class CoreServer:
             await self._db.close()
             self._db = None
         self._service = None
-        self.events.emit("core.stopped", "core", summary="validation core stopped")
+        self.events.emit(CoreEvent.CORE_STOPPED, "core", summary="validation core stopped")
 
     def describe(self) -> dict[str, Any]:
         return {

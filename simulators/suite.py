@@ -53,6 +53,7 @@ from simulators.phone import (
 )
 from simulators.phone.auto_responder import start_auto_responder
 from simulators.phone.delivery_adapter import DeliveryClientAdapter
+from simulators.phone.event_details import SuiteReady
 from simulators.phone.event_kinds import SuiteEvent
 
 log = logging.getLogger(__name__)
@@ -202,7 +203,7 @@ class Suite:
             SuiteEvent.READY,
             "suite",
             summary=f"PushSim ready in {self.startup_seconds:.2f} s",
-            details={"startup_seconds": self.startup_seconds},
+            details=SuiteReady(startup_seconds=self.startup_seconds),
         )
 
     async def set_auto_responder(self, phone: Phone, policy: AutoResponsePolicy | None) -> None:

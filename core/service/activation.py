@@ -36,6 +36,7 @@ from core.service.errors import (
     NotFound,
     Unauthorized,
 )
+from core.service.event_details import ActivationRegistered, AuthenticatorDetails, PushRegistered
 from core.storage import Repositories
 from core.storage.records import (
     AUTH_ACTIVE,
@@ -120,8 +121,7 @@ class ActivationService:
                 summary=f"registration for {user_id}@{domain}, serial {serial}",
                 target="phone",
                 raw=message1,
-                serial=serial,
-                registrationID=registration_id,
+                details=ActivationRegistered(serial=serial, registration_id=registration_id),
             )
         return RegistrationStarted(
             registration_id=registration_id,
@@ -194,7 +194,7 @@ class ActivationService:
                 u.add(
                     CoreEvent.ACTIVATION_DEVICE_CODE_REFUSED,
                     summary=f"{exc.reason} ({failures}/{limit})",
-                    serial=registration.serial,
+                    details=AuthenticatorDetails(serial=registration.serial),
                 )
                 failed = (failures, limit, exc.reason)
             else:
@@ -225,7 +225,7 @@ class ActivationService:
                     summary=f"device code accepted for {registration.serial}",
                     target="phone",
                     raw=message2,
-                    serial=registration.serial,
+                    details=AuthenticatorDetails(serial=registration.serial),
                 )
         if failed is not None:
             failures, limit, reason = failed
@@ -253,7 +253,7 @@ class ActivationService:
                 summary=f"authenticator {registration.serial} active",
                 source="phone",
                 target="core",
-                serial=registration.serial,
+                details=AuthenticatorDetails(serial=registration.serial),
             )
             authenticator = await u.tx.authenticators.get(registration.serial)
         assert authenticator is not None
@@ -308,8 +308,7 @@ class ActivationService:
                 summary=f"{serial} receives pushes via {app.app_id} ({platform})",
                 source="phone",
                 target="core",
-                serial=serial,
-                appID=app.app_id,
+                details=PushRegistered(serial=serial, app_id=app.app_id),
             )
             updated = await u.tx.authenticators.get(serial)
         assert updated is not None

@@ -18,6 +18,7 @@ from core.protocol.session import SessionTrigger
 from core.push.fcm import CredentialsError, ServiceAccount
 from core.service.context import ServiceContext
 from core.service.errors import Conflict, InvalidInput, NotFound
+from core.service.event_details import AuthenticatorStatus
 from core.service.lifecycle import decide
 from core.service.passwords import hash_password_async
 from core.service.unit import Unit
@@ -311,7 +312,7 @@ class DirectoryService:
             u.add(
                 CoreEvent.AUTHENTICATOR_STATUS,
                 summary=f"authenticator {serial}: {status}",
-                serial=serial,
+                details=AuthenticatorStatus(serial=serial),
             )
             updated = await u.tx.authenticators.get(serial)
         assert updated is not None

@@ -27,7 +27,6 @@ import asyncio
 import functools
 import logging
 from collections.abc import Awaitable, Callable
-from typing import Any
 
 from core.event_kinds import CoreEvent
 from core.protocol.fields import copied
@@ -37,6 +36,7 @@ from core.push.dispatcher import DispatchResult
 from core.push.transport import PushAttempt, PushNotification, PushOutcome
 from core.service.alert import SUBJECT, TITLE
 from core.service.context import ServiceContext
+from core.service.event_details import AuthenticatorStatus, PushAttempted, PushResult
 from core.service.lifecycle import decide
 from core.service.unit import Unit
 from core.storage.records import (
@@ -163,7 +163,9 @@ class PushService:
         via = " (challengeKey)" if result.challenge_key_used else ""
         if result.stopped:
             summary = "retries stopped: the session was decided meanwhile"
-            await self._result(session, "stopped", result.reason, summary, outcome="stopped")
+            await self._result(
+                session, "stopped", result.reason, summary, PushResult(outcome="stopped")
+            )
         elif outcome is PushOutcome.DELIVERED:
             summary = f"handed to {result.reason.split(':')[0]}{via}"
             await self._result(
@@ -171,8 +173,7 @@ class PushService:
                 "sent",
                 result.reason + via,
                 summary,
-                outcome=outcome.value,
-                challengeKey=result.challenge_key_used,
+                PushResult(outcome=outcome.value, challenge_key=result.challenge_key_used),
             )
         elif outcome is PushOutcome.UNREGISTERED:
             await self._fail(
@@ -184,7 +185,11 @@ class PushService:
         elif outcome is PushOutcome.RETRYABLE and domain.poll_fallback:
             summary = f"push not delivered ({result.reason}); waiting for the app to poll"
             await self._result(
-                session, "poll-fallback", result.reason, summary, outcome="poll-fallback"
+                session,
+                "poll-fallback",
+                result.reason,
+                summary,
+                PushResult(outcome="poll-fallback"),
             )
         elif outcome is PushOutcome.RETRYABLE:
             await self._fail(session, f"push not delivered: {result.reason}", "failed")
@@ -192,7 +197,12 @@ class PushService:
             await self._fail(session, f"push refused: {result.reason}", "failed")
 
     async def _result(
-        self, session: SessionRecord, push_state: str, detail: str, summary: str, **facts: Any
+        self,
+        session: SessionRecord,
+        push_state: str,
+        detail: str,
+        summary: str,
+        details: PushResult,
     ) -> None:
         """A dispatch that ends without deciding the session: its push state and one event."""
         async with self._ctx.unit() as u:
@@ -201,7 +211,7 @@ class PushService:
                 summary=summary,
                 request_id=session.request_id,
                 step=3,
-                **facts,
+                details=details,
             )
             await u.tx.sessions.set_push_state(session.request_id, push_state, detail)
 
@@ -215,7 +225,7 @@ class PushService:
                 summary=reason,
                 request_id=session.request_id,
                 step=3,
-                outcome="failure",
+                details=PushResult(outcome="failure"),
             )
             await decide(u, session, SessionTrigger.FAIL, reason, now=self._ctx.clock.now())
             if unregister and await u.tx.authenticators.set_status(
@@ -225,8 +235,7 @@ class PushService:
                     CoreEvent.AUTHENTICATOR_STATUS,
                     summary=f"authenticator {unregister}: {AUTH_PUSH_UNREGISTERED}",
                     request_id=session.request_id,
-                    serial=unregister,
-                    status=AUTH_PUSH_UNREGISTERED,
+                    details=AuthenticatorStatus(serial=unregister, status=AUTH_PUSH_UNREGISTERED),
                 )
 
     @staticmethod
@@ -245,14 +254,7 @@ class PushService:
             step=3,
             target=attempt.service,
             raw=attempt.request_body,
-            attempt=number,
-            outcome=attempt.outcome.value,
-            status=attempt.status,
-            reason=attempt.reason,
-            requestHeaders=attempt.request_headers,
-            response=attempt.response_body,
-            messageID=attempt.message_id,
-            retryIn=delay,
+            details=PushAttempted.of(number, attempt, delay),
         )
 
     async def wait_idle(self) -> None:

@@ -19,6 +19,7 @@ import secrets
 from dataclasses import dataclass
 
 from core.event_kinds import CoreEvent
+from core.events import MessageDetails
 from core.protocol.fields import copied
 from core.protocol.keys import AuthenticatorKeys, UnlockProtection
 from core.protocol.messages import ChallengeRequest, RequestContext, new_challenge
@@ -31,9 +32,10 @@ from core.service.credentials import challenge_key_hash
 from core.service.dispatch import PushService
 from core.service.errors import Conflict, InvalidInput, Locked, NotFound, TooManyRequests
 from core.service.errors import Unauthorized as WrongPassword
+from core.service.event_details import LoginDetails, SecureHeader
 from core.service.lifecycle import decide
 from core.service.passwords import verify_password_async
-from core.service.unit import Journal, Unit, header_dict
+from core.service.unit import Journal, Unit
 from core.settings import PendingPolicy
 from core.storage.records import DomainRecord, SessionRecord, UserRecord
 
@@ -112,7 +114,7 @@ class LoginService:
                 step=1,
                 source="client",
                 target="core",
-                user=f"{user.user_id}@{user.domain}",
+                details=LoginDetails(user=f"{user.user_id}@{user.domain}"),
             )
         remaining = max(0, domain.lockout_threshold - after.failed_attempts)
         message = "wrong static password" + ("; the user is now locked" if after.locked else "")
@@ -150,7 +152,7 @@ class LoginService:
                 source="client",
                 target="core",
                 raw=login_raw,
-                user=who,
+                details=LoginDetails(user=who),
             )
             if await u.tx.sessions.get(request_id) is not None:
                 raise Conflict(f"requestID {request_id} is taken")
@@ -203,7 +205,7 @@ class LoginService:
                     request_id=request_id,
                     step=1,
                     target="client",
-                    rateLimit=True,
+                    details=LoginDetails(rate_limit=True),
                 )
                 session = None
             else:
@@ -346,7 +348,8 @@ def _challenge(
         request_id=request.request_id,
         step=2,
         raw=message,
-        header=header_dict(peek_header(message)),
-        body=request.to_dict(),
+        details=MessageDetails(
+            header=SecureHeader.of(peek_header(message)), body=request.to_dict()
+        ),
     )
     return session, challenge_key

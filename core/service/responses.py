@@ -31,8 +31,9 @@ from core.protocol.session import (
 from core.service.context import ServiceContext
 from core.service.credentials import challenge_key_hash, signed_authenticator
 from core.service.errors import Conflict, Forbidden, InvalidInput, NotFound, ServiceError
+from core.service.event_details import CoolDown, ResponseReceived, ResponseRefused, SecureHeader
 from core.service.lifecycle import decide
-from core.service.unit import Journal, Unit, header_dict
+from core.service.unit import Journal, Unit
 from core.storage.records import AUTH_ACTIVE, AuthenticatorRecord, SessionRecord
 
 # The refusal statuses live once, in ``REFUSAL_STATUS``; this only names the
@@ -156,12 +157,14 @@ class ResponseService:
             source="phone",
             target="core",
             raw=response_message,
-            # an unverified header is still worth showing; headerVerified says which it is
-            header=None if shown is None else header_dict(shown),
-            headerVerified=verdict.header is not None,
-            body=None if verdict.response is None else verdict.response.to_dict(),
-            serial=serial,
-            attributed=attributed,
+            # an unverified header is still worth showing; header_verified says which it is
+            details=ResponseReceived(
+                header=None if shown is None else SecureHeader.of(shown),
+                header_verified=verdict.header is not None,
+                body=None if verdict.response is None else verdict.response.to_dict(),
+                serial=serial,
+                attributed=attributed,
+            ),
         )
         if verdict.outcome is None:
             await self._refuse(journal, verdict, trace_id, serial)
@@ -188,15 +191,13 @@ class ResponseService:
         self, journal: Journal, verdict: Verdict, trace_id: str | None, serial: str
     ) -> NoReturn:
         failed = verdict.failed or Check.SECURE_CHANNEL_TAG
-        _refused(
-            journal,
-            failed,
-            f"{verdict.reason}; session unchanged",
-            trace_id,
+        refused = ResponseRefused(
+            check=failed.value,
             reason=verdict.reason,
-            checks=checks_json(verdict),
+            checks=tuple(checks_json(verdict)),
             serial=serial,
         )
+        _refused(journal, refused, f"{verdict.reason}; session unchanged", trace_id)
         async with self._ctx.unit(journal):
             pass  # the refusal's events are all this unit writes
         error = _ERROR_BY_STATUS[REFUSAL_STATUS.get(failed, Forbidden.http_status)]
@@ -223,7 +224,7 @@ class ResponseService:
             if not await u.tx.nonces.remember(header.serial, header.nonce, now):
                 _refused(
                     u.journal,
-                    Check.NONCE_FRESH,
+                    ResponseRefused(check=Check.NONCE_FRESH.value),
                     "replayed message; session unchanged",
                     session.request_id,
                 )
@@ -250,7 +251,7 @@ class ResponseService:
                 final = latest.status if latest else "unknown"
                 _refused(
                     u.journal,
-                    Check.SESSION_PENDING,
+                    ResponseRefused(check=Check.SESSION_PENDING.value),
                     f"{outdated(final)}; lost the race",
                     session.request_id,
                 )
@@ -270,13 +271,13 @@ class ResponseService:
         until = now + settings.reject_cooldown
         await u.tx.users.update(session.user_id, session.domain, {"cooldown_until": until})
         u.add(
-            "ratelimit.cooldown",
+            CoreEvent.RATELIMIT_COOLDOWN,
             summary=f"{rejects} rejects within {settings.reject_window / 60:g} min:"
             f" logins for {session.user_id}@{session.domain} refused for"
             f" {settings.reject_cooldown:g} s",
             request_id=session.request_id,
             step=7,
-            until=until,
+            details=CoolDown(until=until),
         )
 
 
@@ -301,16 +302,13 @@ def _facts(session: SessionRecord | None) -> SessionFacts | None:
     )
 
 
-def _refused(
-    journal: Journal, check: Check, why: str, request_id: str | None, **facts: Any
-) -> None:
+def _refused(journal: Journal, details: ResponseRefused, why: str, request_id: str | None) -> None:
     """The one ``response.refused`` event: an answer that could not speak for the session."""
     journal.add(
         CoreEvent.RESPONSE_REFUSED,
-        summary=f"{check.value} failed: {why}",
+        summary=f"{details.check} failed: {why}",
         request_id=request_id,
         step=7,
         target="phone",
-        check=check.value,
-        **facts,
+        details=details,
     )

@@ -13,14 +13,15 @@ recorded leaves the block first and raises after it.
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Required, TypedDict, Unpack
 
 from core.clock import Clock
-from core.events import Event, EventBus, EventDetails
-from core.protocol.secure_channel import SecureChannelHeader
+from core.event_kinds import CoreEvent
+from core.events import NO_DETAILS, Event, EventBus, EventDetails, check_details
+from core.service.event_details import DETAILS_FOR
 from core.storage import Repositories
 from core.storage.repo_audit import audit_record
 
@@ -32,14 +33,21 @@ log = logging.getLogger(__name__)
 SOURCE = "core"
 
 
-def header_dict(header: SecureChannelHeader) -> dict[str, Any]:
-    return {
-        "version": header.version,
-        "type": header.type.name,
-        "protection": f"0x{int(header.protection):02x}",
-        "serialNumber": header.serial,
-        "nonce": header.nonce.hex(),
-    }
+class EventFields(TypedDict, total=False):
+    """Where an event stands in the flow: ``Event``'s fields besides kind, source and details."""
+
+    request_id: str | None
+    step: int | None
+    target: str
+    raw: str | None
+
+
+class Entry(EventFields, total=False):
+    """The arguments of ``Journal.add`` after the kind."""
+
+    summary: Required[str]
+    details: EventDetails
+    source: str
 
 
 @dataclass
@@ -51,45 +59,24 @@ class Journal:
 
     def add(
         self,
-        kind: str,
+        kind: CoreEvent,
         *,
         summary: str,
-        request_id: str | None = None,
-        step: int | None = None,
+        details: EventDetails = NO_DETAILS,
         source: str = SOURCE,
-        target: str = "",
-        raw: str | None = None,
-        header: Mapping[str, Any] | None = None,
-        body: Mapping[str, Any] | None = None,
-        details: EventDetails | None = None,
-        **facts: Any,
+        **where: Unpack[EventFields],
     ) -> None:
-        """Record an event; its details are either a typed ``details`` or loose ``facts``."""
-        data: Mapping[str, Any]
-        if details is not None:
-            if facts or header is not None or body is not None:
-                raise TypeError("typed details carry all of an event's facts")
-            data = details
-        else:
-            loose = dict(facts)
-            if header is not None:
-                loose["header"] = dict(header)
-            if body is not None:
-                loose["body"] = dict(body)
-            data = loose
-        self.entries.append(
-            Event(
-                kind=kind,
-                source=source,
-                target=target,
-                summary=summary,
-                request_id=request_id,
-                step=step,
-                raw=raw,
-                details=data,
-                time=self.clock.now(),
-            )
+        """Record an event; ``details`` must be of the kind's class (``DETAILS_FOR``)."""
+        check_details(DETAILS_FOR, kind, details)
+        event = Event(
+            kind=kind,
+            source=source,
+            summary=summary,
+            details=details,
+            time=self.clock.now(),
+            **where,
         )
+        self.entries.append(event)
 
     async def persist(self, repos: Repositories) -> None:
         for event in self.entries:
@@ -108,8 +95,8 @@ class Unit:
     tx: Repositories
     journal: Journal
 
-    def add(self, kind: str, **event: Any) -> None:
-        self.journal.add(kind, **event)
+    def add(self, kind: CoreEvent, /, **entry: Unpack[Entry]) -> None:
+        self.journal.add(kind, **entry)
 
 
 @asynccontextmanager

@@ -8,6 +8,7 @@ the event alone, without a second query, and a test can wait on it.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -60,7 +61,6 @@ class SessionView:
         )
 
 
-@dataclass(frozen=True, kw_only=True)
 class SessionDecided(EventDetails):
     """Details of ``session.decided``.
 
@@ -75,20 +75,9 @@ class SessionDecided(EventDetails):
     checks: tuple[dict[str, Any], ...] | None = None
     view: SessionView | None = field(default=None, compare=False)
 
-    def _present(self) -> tuple[str, ...]:
-        names = ["status", "reason"]
-        if self.checks is not None:
-            names += ["check", "checks"]
-        return tuple(names)
-
-    def __getitem__(self, key: str) -> Any:
-        if key not in self._present():
-            raise KeyError(key)
-        value = getattr(self, key)
-        return list(value) if key == "checks" else value
-
-    def __iter__(self) -> Any:
-        return iter(self._present())
-
-    def __len__(self) -> int:
-        return len(self._present())
+    def _pairs(self) -> Iterator[tuple[str, Any]]:
+        yield "status", self.status
+        yield "reason", self.reason
+        if self.checks is not None:  # an answer decided: its checks and the failed one
+            yield "check", self.check
+            yield "checks", [dict(check) for check in self.checks]

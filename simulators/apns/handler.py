@@ -33,7 +33,7 @@ from core.clock import Clock
 from core.protocol.strict_json import StrictJsonError, read_json_object
 from simulators.apns.auth import ProviderTokenVerifier
 from simulators.apns.reasons import ApnsResponse
-from simulators.delivery.event_details import ApnsSendAnswer, ApnsSendRequest
+from simulators.delivery.event_details import ApnsSendAnswer, ApnsSendRequest, FaultFired, Notice
 from simulators.delivery.event_kinds import MockEvent
 from simulators.delivery.faults import Fault, FaultKind
 from simulators.delivery.hub import DeliveryHub
@@ -191,7 +191,7 @@ class ApnsService:
             self.hub.emit(
                 MockEvent.FAULT_FIRED,
                 f"fault {fault.kind.value} fired",
-                details={**fault.to_dict(), "target": token},
+                details=FaultFired(fault=fault, target=token),
             )
         if decision.latency:
             await asyncio.sleep(decision.latency)
@@ -224,11 +224,9 @@ class ApnsService:
             storable=storable,
             collapse_key=request.header("apns-collapse-id"),
             request_id=_request_id(payload),
-            details={
-                "topic": topic,
-                "push_type": push_type,
-                "priority": request.header("apns-priority") or "10",
-            },
+            details=Notice(
+                topic=topic, push_type=push_type, priority=request.header("apns-priority") or "10"
+            ),
         )
         outcome = self.hub.accept(
             notification, dropped_by=decision.drop.id if decision.drop else None

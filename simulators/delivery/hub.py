@@ -12,13 +12,19 @@ it; tokens are identifiers and appear in ``details``, credentials never do.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
-from typing import Any
+from typing import Any, Unpack
 
 from core.clock import Clock
-from core.events import Event, EventBus, EventDetails
+from core.events import NO_DETAILS, Event, EventBus, EventDetails, check_details
 from simulators.delivery.access import new_secret, secret_digest, secret_matches
-from simulators.delivery.event_details import DeviceConnection
+from simulators.delivery.event_details import (
+    DETAILS_FOR,
+    DeviceConnection,
+    DeviceRegistered,
+    FaultChanged,
+    NotificationEvent,
+    Outcome,
+)
 from simulators.delivery.event_kinds import MockEvent, fault_change_event
 from simulators.delivery.faults import FaultChange, FaultKind, FaultPlan
 from simulators.delivery.registry import (
@@ -99,8 +105,9 @@ class DeliveryHub:
         raw: str | None = None,
         request_id: str | None = None,
         target: str = "",
-        details: Mapping[str, Any] | None = None,
+        details: EventDetails = NO_DETAILS,
     ) -> Event:
+        check_details(DETAILS_FOR, kind, details)
         return self.events.emit(
             f"{self.service}.{kind}",
             self.service,
@@ -109,14 +116,16 @@ class DeliveryHub:
             request_id=request_id,
             step=PUSH_STEP,
             raw=raw,
-            details=details if isinstance(details, EventDetails) else dict(details or {}),
+            details=details,
             time=self.clock.now(),
         )
 
     def _emit_notification(
-        self, kind: MockEvent, summary: str, n: Notification, **extra: Any
+        self, kind: MockEvent, summary: str, n: Notification, **extra: Unpack[Outcome]
     ) -> None:
-        details = {"token": n.token, "message_id": n.message_id, **n.details, **extra}
+        details = NotificationEvent(
+            token=n.token, message_id=n.message_id, notice=n.details, **extra
+        )
         self.emit(
             kind, summary, raw=n.raw, request_id=n.request_id, target="device", details=details
         )
@@ -141,7 +150,7 @@ class DeliveryHub:
             MockEvent.DEVICE_REGISTERED,
             f"device registered for {registration.app_id}",
             target="device",
-            details=registration.to_dict(),
+            details=DeviceRegistered(registration=registration),
         )
         return IssuedRegistration(registration, secret)
 
@@ -158,7 +167,7 @@ class DeliveryHub:
             MockEvent.DEVICE_UNREGISTERED,
             f"app {registration.app_id} uninstalled; token unregistered",
             target="device",
-            details={**registration.to_dict(), "discarded": len(discarded)},
+            details=DeviceRegistered(registration=registration, discarded=len(discarded)),
         )
         return registration
 
@@ -263,7 +272,7 @@ class DeliveryHub:
         self.emit(
             fault_change_event(change.action),
             f"fault {fault.kind.value} {change.action}",
-            details=fault.to_dict(),
+            details=FaultChanged(fault=fault),
         )
         if fault.kind is FaultKind.OFFLINE and change.action == "removed":
             for token in list(self._streams):

@@ -14,9 +14,10 @@ deliverable while ``now < expires_at``.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
+from simulators.delivery.event_details import Notice
 from simulators.delivery.registry import Service
 
 FCM_STORE_LIMIT = 100
@@ -37,7 +38,7 @@ class Notification:
     storable: bool = True  # False: ttl 0 / apns-expiration 0 (now or never)
     collapse_key: str | None = None
     request_id: str | None = None
-    details: Mapping[str, Any] = field(default_factory=dict)
+    details: Notice | None = None  # what the provider adds to its events
 
     def expired(self, now: float) -> bool:
         return self.expires_at is not None and now >= self.expires_at

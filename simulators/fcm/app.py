@@ -30,7 +30,13 @@ from core.protocol.strict_json import StrictJsonError, read_json
 from core.provider_credentials import ProviderCredentials
 from simulators.delivery.access import ControlAccess
 from simulators.delivery.asgi import HttpRequest, HttpResponse, Router
-from simulators.delivery.event_details import FcmSendAnswer, FcmSendRequest, OAuthTokenRequest
+from simulators.delivery.event_details import (
+    FaultFired,
+    FcmSendAnswer,
+    FcmSendRequest,
+    Notice,
+    OAuthTokenRequest,
+)
 from simulators.delivery.event_kinds import MockEvent
 from simulators.delivery.faults import Fault, FaultKind, FaultPlan
 from simulators.delivery.hub import DeliveryHub
@@ -214,7 +220,7 @@ class FcmApi:
             storable=ttl > 0,
             collapse_key=send.collapse_key,
             request_id=send.data.get("requestID"),
-            details={"ttl": ttl, "priority": send.priority or "normal"},
+            details=Notice(ttl=ttl, priority=send.priority or "normal"),
         )
 
     def _fault_answer(self, fault: Fault) -> HttpResponse:
@@ -232,7 +238,7 @@ class FcmApi:
         self.hub.emit(
             MockEvent.FAULT_FIRED,
             f"fault {fault.kind.value} fired",
-            details={**fault.to_dict(), "target": token},
+            details=FaultFired(fault=fault, target=token),
         )
 
 

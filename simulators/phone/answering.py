@@ -28,7 +28,14 @@ from simulators.phone.errors import (
     RequestUnusable,
     UnlockError,
 )
-from simulators.phone.event_details import UnlockSucceeded
+from simulators.phone.event_details import (
+    Approval,
+    CoreAnswered,
+    ResponseSent,
+    UnlockFailed,
+    UnlockPrompted,
+    UnlockSucceeded,
+)
 from simulators.phone.event_kinds import PhoneEvent
 from simulators.phone.inbox import Notification, NotificationStatus
 from simulators.phone.receiving import RequestReceiver, unusable
@@ -89,7 +96,7 @@ class RequestAnswerer:
                 "user approves",
                 request_id=request.request_id,
                 step=5,
-                details={"required": request.protection.value},
+                details=Approval(required=request.protection.value),
             )
             unlocked = await self._unlock(notification, request.protection, unlock)
             response = ChallengeResponse.create(
@@ -178,15 +185,13 @@ class RequestAnswerer:
                 app.require_activated(), required, given, enforce=enforce
             )
         except UnlockError as exc:
-            details: dict[str, object] = {"method": method, "reason": str(exc)}
-            if hasattr(exc, "remaining"):
-                details["remaining"] = exc.remaining
+            remaining = getattr(exc, "remaining", None)
             host.emit(
                 PhoneEvent.UNLOCK_FAILED,
                 str(exc),
                 request_id=notification.request_id,
                 step=5,
-                details=details,
+                details=UnlockFailed(method=method, reason=str(exc), remaining=remaining),
             )
             if isinstance(exc, AppLocked):
                 host.emit(PhoneEvent.APP_LOCKED, str(exc), request_id=notification.request_id)
@@ -211,12 +216,12 @@ class RequestAnswerer:
             f"unlock with {' or '.join(methods)} to approve",
             request_id=request_id,
             step=5,
-            details={
-                "notificationID": prompt.notification_id,
-                "required": prompt.required.value,
-                "offered": methods,
-                "pinAttemptsLeft": self.app.gate.remaining_pin_attempts,
-            },
+            details=UnlockPrompted(
+                notification_id=prompt.notification_id,
+                required=prompt.required.value,
+                offered=tuple(methods),
+                pin_attempts_left=self.app.gate.remaining_pin_attempts,
+            ),
         )
 
     async def _prompt(self, notification: Notification, required: UnlockProtection) -> UnlockedKey:
@@ -261,9 +266,11 @@ class RequestAnswerer:
         keystore = app.require_activated()
         core = host.core()
         message = seal_response(keystore, response)
-        summary = {"decision": response.decision.value, "protection": response.protection.value}
-        if response.number is not None:
-            summary["number"] = str(response.number)
+        sent = ResponseSent(
+            decision=response.decision.value,
+            protection=response.protection.value,
+            number=None if response.number is None else str(response.number),
+        )
         host.emit(
             PhoneEvent.RESPONSE_SENT,
             f"{response.decision.value} sent ({response.protection.value} key)",
@@ -271,7 +278,7 @@ class RequestAnswerer:
             request_id=response.request_id,
             step=6,
             raw=message,
-            details=summary,
+            details=sent,
         )
         try:
             receipt = await core.post_response(keystore.serial, message)
@@ -284,6 +291,6 @@ class RequestAnswerer:
             PhoneEvent.RESPONSE_ANSWERED,
             f"core: {receipt.session_status or receipt.message or receipt.http_status}",
             request_id=response.request_id,
-            details=receipt.describe(),
+            details=CoreAnswered(receipt=receipt),
         )
         return receipt

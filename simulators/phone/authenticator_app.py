@@ -21,7 +21,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any, Protocol
 
-from core.events import Event
+from core.events import Event, EventDetails
 from core.protocol.activation import ActivationOffer, activation_signature
 from core.protocol.signature import compute_signature
 from simulators.phone.activation_flow import ActivationFlow
@@ -33,7 +33,14 @@ from simulators.phone.errors import (
     CoreApiError,
     NotActivated,
 )
-from simulators.phone.event_details import PushTokenDetails
+from simulators.phone.event_details import (
+    ActivationFailure,
+    DeviceCode,
+    Enrolled,
+    PushRegistered,
+    PushTokenDetails,
+    Scanned,
+)
 from simulators.phone.event_kinds import PhoneEvent
 from simulators.phone.fingerprint import FingerprintSensor
 from simulators.phone.identity import AppInfo, Platform
@@ -57,7 +64,9 @@ class PhoneParts(Protocol):
     @property
     def sensor(self) -> FingerprintSensor: ...
 
-    def emit(self, kind: str, summary: str, **fields: Any) -> Event: ...
+    def emit(
+        self, kind: str, summary: str, *, details: EventDetails = ..., **fields: Any
+    ) -> Event: ...
 
 
 class AppHost(PhoneParts, Protocol):
@@ -178,17 +187,17 @@ class AuthenticatorApp:
         try:
             offer = self.activation.scan_message1(message1)
         except ActivationFailed as exc:
-            self.host.emit(PhoneEvent.ACTIVATION_FAILED, str(exc), details={"reason": exc.reason})
+            self._activation_failed(exc, exc.reason)
             raise
         self.host.emit(
             PhoneEvent.ACTIVATION_SCANNED,
             f"activation for {offer.user_id}@{offer.domain} — enter the activation password",
-            details={
-                "serial": offer.serial,
-                "userID": offer.user_id,
-                "domain": offer.domain,
-                "registrationID": offer.registration_id,
-            },
+            details=Scanned(
+                serial=offer.serial,
+                user_id=offer.user_id,
+                domain=offer.domain,
+                registration_id=offer.registration_id,
+            ),
         )
         return offer
 
@@ -198,7 +207,7 @@ class AuthenticatorApp:
         self.host.emit(
             PhoneEvent.ACTIVATION_DEVICE_CODE,
             "device code shown — enter it at the portal",
-            details={"deviceCode": code},
+            details=DeviceCode(device_code=code),
         )
         return code
 
@@ -214,7 +223,7 @@ class AuthenticatorApp:
         try:
             keys = self.activation.scan_message2(message2)
         except ActivationFailed as exc:
-            self.host.emit(PhoneEvent.ACTIVATION_FAILED, str(exc), details={"reason": exc.reason})
+            self._activation_failed(exc, exc.reason)
             raise
         assert offer is not None  # scan_message2 succeeded, so message 1 was scanned
         keystore = await create_keystore(keys, pin=pin, kdf=self.kdf, sensor=self.host.sensor)
@@ -222,7 +231,7 @@ class AuthenticatorApp:
         try:
             await core.activate(offer.registration_id, signature)
         except CoreApiError as exc:
-            self.host.emit(PhoneEvent.ACTIVATION_FAILED, str(exc), details={"reason": exc.message})
+            self._activation_failed(exc, exc.message)
             raise ActivationFailed(exc.message) from exc
         self.state = AppState(
             installed=True,
@@ -240,9 +249,14 @@ class AuthenticatorApp:
         self.host.emit(
             PhoneEvent.ACTIVATION_COMPLETED,
             f"activated as {offer.serial}",
-            details={"serial": offer.serial, "userID": offer.user_id, "domain": offer.domain},
+            details=Enrolled(serial=offer.serial, user_id=offer.user_id, domain=offer.domain),
         )
         return offer.serial
+
+    def _activation_failed(self, exc: Exception, reason: str) -> None:
+        self.host.emit(
+            PhoneEvent.ACTIVATION_FAILED, str(exc), details=ActivationFailure(reason=reason)
+        )
 
     # -- push registration ---------------------------------------------------
     async def register_push(self) -> str:
@@ -284,7 +298,7 @@ class AuthenticatorApp:
                 PhoneEvent.PUSH_REGISTERED,
                 "push token registered with the core",
                 target="core",
-                details={"token": token, "appID": self.info.app_id},
+                details=PushRegistered(token=token, app_id=self.info.app_id),
             )
         return token
 

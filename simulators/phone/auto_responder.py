@@ -30,6 +30,7 @@ from core.protocol.messages import ChallengeRequest
 from simulators.phone.authenticator_app import AuthenticatorApp, PhoneParts
 from simulators.phone.core_client import ResponseReceipt
 from simulators.phone.errors import BiometricLockout, CoreApiError, NoFingerEnrolled, PhoneError
+from simulators.phone.event_details import AutoAnswer, AutoAnswered, AutoFailed, NotificationShown
 from simulators.phone.event_kinds import PhoneEvent
 from simulators.phone.inbox import Notification
 from simulators.phone.keystore import validate_pin
@@ -131,14 +132,11 @@ class AutoResponder:
     def _on_event(self, event: Event) -> None:
         if event.source != self.phone.source or event.kind != PhoneEvent.NOTIFICATION_RECEIVED:
             return
-        notification_id = event.details.get("id")
-        if not isinstance(notification_id, str) or event.details.get("status") not in (
-            "new",
-            "opened",
-        ):
+        shown = event.details
+        if not isinstance(shown, NotificationShown) or not shown.notification.answerable:
             return
         # The bus calls subscribers synchronously: answer in a task of our own.
-        self._track(self._respond(notification_id))
+        self._track(self._respond(shown.notification.id))
 
     def _track(self, coroutine: Coroutine[Any, Any, None]) -> None:
         task = asyncio.get_running_loop().create_task(coroutine)
@@ -169,7 +167,7 @@ class AutoResponder:
                     PhoneEvent.AUTORESPONDER_IGNORED,
                     "auto-responder ignores the request",
                     request_id=notification.request_id if notification else None,
-                    details={"notificationID": notification_id},
+                    details=AutoAnswer(notification_id=notification_id),
                 )
                 return
             if policy.action is AutoAction.REJECT:
@@ -180,14 +178,14 @@ class AutoResponder:
             self._emit(
                 PhoneEvent.AUTORESPONDER_FAILED,
                 f"auto-responder could not {policy.action.value}: {exc}",
-                details={"notificationID": notification_id, "error": type(exc).__name__},
+                details=AutoFailed(notification_id=notification_id, error=type(exc).__name__),
             )
             return
         self._emit(
             PhoneEvent.AUTORESPONDER_ANSWERED,
             f"auto-responder: {policy.action.value} -> {receipt.session_status}",
             request_id=receipt.request_id,
-            details={"notificationID": notification_id, **receipt.describe()},
+            details=AutoAnswered(notification_id=notification_id, receipt=receipt),
         )
 
     async def _approve(self, notification_id: str) -> ResponseReceipt:

@@ -24,10 +24,11 @@ from dataclasses import replace
 from typing import Any
 
 from core.clock import Clock
-from core.events import Event, EventBus
+from core.events import NO_DETAILS, Event, EventBus, check_details
 from core.protocol.activation import ActivationOffer
 from core.protocol.keys import UnlockProtection
 from core.workspace import Workspace
+from simulators.phone import event_details
 from simulators.phone.answering import RequestAnswerer
 from simulators.phone.app_state import AppState
 from simulators.phone.authenticator_app import AuthenticatorApp
@@ -44,13 +45,7 @@ from simulators.phone.receiving import RequestReceiver
 from simulators.phone.settings import PhoneClock, PhoneSettings
 from simulators.phone.storage import PhoneStorage
 from simulators.phone.unlock import DEFAULT_MAX_PIN_FAILURES, Finger, Pin, UnlockInput
-from simulators.phone.views import (
-    PhoneView,
-    SensorView,
-    ViewPublisher,
-    describe_phone_view,
-    describe_sensor_view,
-)
+from simulators.phone.views import PhoneView, SensorView, ViewPublisher, describe_phone_view
 
 log = logging.getLogger(__name__)
 
@@ -137,6 +132,7 @@ class Phone:
         return self.clock.now()
 
     def emit(self, kind: str, summary: str, **fields: Any) -> Event:
+        check_details(event_details.DETAILS_FOR, kind, fields.get("details", NO_DETAILS))
         # stamped with the simulation clock (not the phone's skewed one) so that
         # traces interleave phone, provider and core events in true order
         fields.setdefault("time", self.clock.base.now())
@@ -204,7 +200,7 @@ class Phone:
         self.emit(
             PhoneEvent.FINGERPRINT_CHANGED,
             "fingerprint sensor changed",
-            details=describe_sensor_view(SensorView.of(self._sensor)),
+            details=event_details.SensorChanged(sensor=SensorView.of(self._sensor)),
         )
 
     # -- lifecycle ---------------------------------------------------------------
@@ -214,7 +210,7 @@ class Phone:
         self.emit(
             PhoneEvent.STARTED,
             f"{self.name} ({self._platform.value}) on",
-            details=self.describe(),
+            details=event_details.PhoneShown(view=self.view()),
         )
         self.link.sync(catch_up=True)
 
@@ -272,7 +268,7 @@ class Phone:
             self.emit(
                 PhoneEvent.PUSH_REGISTRATION_FAILED,
                 f"push registration failed: {exc}",
-                details={"error": type(exc).__name__},
+                details=event_details.RegistrationFailure(error=type(exc).__name__),
             )
 
     # -- requests ----------------------------------------------------------------
@@ -323,7 +319,8 @@ class Phone:
         self._settings = replace(self._settings, **changes)
         self.clock.offset = self._settings.clock_offset
         self.save()
-        self.emit(PhoneEvent.SETTINGS_CHANGED, summary, details=self._settings.to_dict())
+        changed = event_details.SettingsChanged(settings=self._settings)
+        self.emit(PhoneEvent.SETTINGS_CHANGED, summary, details=changed)
 
     def set_airplane_mode(self, on: bool) -> None:
         if on == self._settings.airplane_mode:
@@ -370,7 +367,7 @@ class Phone:
         self.emit(
             PhoneEvent.APP_UNINSTALLED,
             "app uninstalled",
-            details={"token": token, "tokenUnregistered": unregistered},
+            details=event_details.AppUninstalled(token=token, token_unregistered=unregistered),
         )
 
     async def install_app(self) -> None:
@@ -378,9 +375,8 @@ class Phone:
         if self.app.state.installed:
             await self.uninstall_app()
         self.app.wipe(installed=True)
-        self.emit(
-            PhoneEvent.APP_INSTALLED, "app installed — not activated", details=self.describe()
-        )
+        shown = event_details.PhoneShown(view=self.view())
+        self.emit(PhoneEvent.APP_INSTALLED, "app installed — not activated", details=shown)
 
     # -- views -------------------------------------------------------------------
     def view(self) -> PhoneView:

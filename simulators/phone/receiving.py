@@ -26,6 +26,7 @@ from simulators.phone.errors import (
     RequestExpired,
     RequestUnusable,
 )
+from simulators.phone.event_details import NotificationShown, PushIgnored
 from simulators.phone.event_kinds import PhoneEvent
 from simulators.phone.inbox import Notification, NotificationSource, NotificationStatus
 from simulators.phone.keystore import Keystore
@@ -90,7 +91,7 @@ class RequestReceiver:
                 PhoneEvent.REQUEST_INVALID,
                 exc.reason,
                 request_id=notification.request_id,
-                details=invalid.describe(),
+                details=NotificationShown(notification=invalid),
             )
             return invalid
         updated = inbox.update(
@@ -111,7 +112,7 @@ class RequestReceiver:
             PhoneEvent.REQUEST_EXPIRED,
             "the request expired (by the phone's clock)",
             request_id=notification.request_id,
-            details=expired.describe(),
+            details=NotificationShown(notification=expired),
         )
         return expired
 
@@ -121,14 +122,16 @@ class RequestReceiver:
         try:
             content = parse_push(push.payload)
         except NotAPushSimPush as exc:
-            host.emit(PhoneEvent.PUSH_IGNORED, str(exc), details={"messageID": push.message_id})
+            host.emit(
+                PhoneEvent.PUSH_IGNORED, str(exc), details=PushIgnored(message_id=push.message_id)
+            )
             return None
         if not app.state.activated or content.serial != app.serial:
             host.emit(
                 PhoneEvent.PUSH_IGNORED,
                 "push is not for this app's authenticator",
                 request_id=content.request_id,
-                details={"messageID": push.message_id, "serial": content.serial},
+                details=PushIgnored(message_id=push.message_id, serial=content.serial),
             )
             return None
         if app.inbox.by_request(content.request_id) is not None:
@@ -163,7 +166,7 @@ class RequestReceiver:
             request_id=notification.request_id,
             step=4,
             raw=content.request_message,
-            details=notification.describe() | {"messageID": push.message_id},
+            details=NotificationShown(notification=notification, message_id=push.message_id),
         )
         return notification
 
@@ -206,7 +209,7 @@ class RequestReceiver:
             request_id=notification.request_id,
             step=4,
             raw=message,
-            details=notification.describe(),
+            details=NotificationShown(notification=notification),
         )
         return notification
 
@@ -247,7 +250,7 @@ class RequestReceiver:
                 PhoneEvent.REQUEST_OPENED,
                 "request shown in the app",
                 request_id=notification.request_id,
-                details=notification.describe(),
+                details=NotificationShown(notification=notification),
             )
         return notification
 

@@ -106,7 +106,6 @@ class PhoneView:
         return sum(1 for note in self.notifications if note.answerable)
 
 
-@dataclass(frozen=True, kw_only=True)
 class PhoneViewChanged(EventDetails):
     """Details of ``phone.view.changed``: the phone as it is now."""
 

@@ -29,7 +29,7 @@ from app.lock_screen import lock_screen
 from app.login_panel import LoginPanel, LoginState
 from app.main_window import MainWindow
 from app.phone_panel import PhoneCard
-from core.events import Event
+from core.events import Event, MessageDetails
 from core.protocol.keys import UnlockProtection
 from core.protocol.messages import ChallengeRequest, RequestContext
 from core.seed import DEMO_PASSWORD
@@ -136,7 +136,7 @@ def test_event_log_model_shows_fed_events(qtbot: Any) -> None:
         summary="Transaction Request",
         raw="0102ff",
         time=1000.2,
-        details={"header": {"type": "REQUEST"}, "body": {"title": "Transaction Request"}},
+        details=MessageDetails(header={"type": "REQUEST"}, body={"title": "Transaction Request"}),
     )
     with qtbot.waitSignal(model.rowsInserted):
         model.append(login)
