@@ -42,7 +42,13 @@ def locked(who: str) -> Locked:
 
 
 class PasswordGate:
-    """Charges, checks and settles static password attempts (one per core process)."""
+    """Charges, checks and settles static password attempts.
+
+    The charge is in the database; which checks are still running is known only
+    to this process (the one core process that owns the database), which is how
+    a charge that never settled (a cancelled request, a crash) is told apart
+    from one in flight: it counts as the failure it was charged as.
+    """
 
     def __init__(self, ctx: ServiceContext) -> None:
         self._ctx = ctx
