@@ -72,8 +72,13 @@ class PasswordGate:
         return await asyncio.shield(self._dummy)
 
     async def verify(self, user: UserRecord, password: str) -> bool:
-        """One scrypt evaluation; a user without a password costs the same and never passes."""
-        encoded = user.password_hash or await self._dummy_hash()
+        """One scrypt evaluation; a user without a password costs the same and never passes.
+
+        The dummy hash is made by whichever check comes first, known user or not,
+        so that one-time cost tells nothing either.
+        """
+        dummy = await self._dummy_hash()
+        encoded = user.password_hash or dummy
         right = await verify_password_async(password, encoded)
         return right and user.password_hash is not None
 

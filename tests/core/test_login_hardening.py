@@ -251,3 +251,23 @@ async def test_other_users_are_not_capped(core_env: CoreEnv) -> None:
     for _ in range(4):
         await _outcome(lambda: login(core_env))
     assert await _outcome(lambda: login(core_env, user_id="bob")) == "ok"
+
+
+async def test_the_first_check_of_a_known_user_also_makes_the_dummy_hash(
+    core_env: CoreEnv, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    made: list[str] = []
+    hash_async = login_checks.hash_password_async
+
+    async def counted(password: str, **cost: int) -> str:
+        made.append(password)
+        return await hash_async(password, **cost)
+
+    monkeypatch.setattr(login_checks, "hash_password_async", counted)
+    await core_env.activate("alice")
+    with pytest.raises(Unauthorized):
+        await login(core_env, WRONG)
+    assert len(made) == 1  # made by the known user's check ...
+    with pytest.raises(Unauthorized):
+        await login(core_env, WRONG, user_id="mallory")
+    assert len(made) == 1  # ... so the first unknown user costs no more
