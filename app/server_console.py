@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QGroupBox, QTreeWidget, QTreeWidgetItem, QVBoxLayo
 from app.background import BackgroundTasks
 from app.event_log_model import EventFeed
 from core.events import Event
+from core.storage.records import DomainRecord, UserRecord
 from core.storage.repo_sessions import SessionQuery
 
 if TYPE_CHECKING:
@@ -44,10 +45,16 @@ class ConsoleSnapshot:
     taken: float
 
 
-def _user_state(failed_attempts: int, locked: bool) -> str:
-    if locked:
-        return "locked"
-    return f"{failed_attempts} wrong passwords" if failed_attempts else "ok"
+def _user_state(user: UserRecord, pushes: int, domain: DomainRecord) -> str:
+    if user.locked:
+        state = "locked"
+    else:
+        state = f"{user.failed_attempts} wrong passwords" if user.failed_attempts else "ok"
+    if pushes:
+        cap = domain.push_rate_limit
+        state += f" · {pushes}/{cap} pushes in {domain.push_rate_window} s"
+        state += " (push rate limit reached)" if pushes >= cap else ""
+    return state
 
 
 async def read_console(suite: Suite) -> ConsoleSnapshot:
@@ -69,9 +76,11 @@ async def read_console(suite: Suite) -> ConsoleSnapshot:
         Row(f"{app.app_id} ({app.platform})") for app in await directory.list_push_apps()
     )
     authenticators = await directory.list_authenticators()
+    listed = await directory.list_users()
+    pushes = [await directory.recent_pushes(user) for user in listed]
     users = tuple(
         Row(
-            f"{user.user_id}@{user.domain} · {_user_state(user.failed_attempts, user.locked)}",
+            f"{user.user_id}@{user.domain} · {_user_state(user, *recent)}",
             children=tuple(
                 Row(
                     f"{a.serial} · {a.platform} · {a.status}"
@@ -82,7 +91,7 @@ async def read_console(suite: Suite) -> ConsoleSnapshot:
             )
             or (Row("no authenticator"),),
         )
-        for user in await directory.list_users()
+        for user, recent in zip(listed, pushes, strict=True)
     )
     sessions = tuple(
         Row(

@@ -21,6 +21,9 @@ DOMAIN_FIELDS = {
     "lockoutThreshold": ("lockout_threshold", "int"),
     "pollFallback": ("poll_fallback", "bool"),
     "numberMatching": ("number_matching", "bool"),
+    "revealUnknownUsers": ("reveal_unknown_users", "bool"),
+    "pushRateLimit": ("push_rate_limit", "int"),
+    "pushRateWindow": ("push_rate_window", "int"),
 }
 DOMAIN_BODY: dict[str, Any] = {
     "type": "object",
@@ -38,6 +41,12 @@ DOMAIN_BODY: dict[str, Any] = {
         "lockoutThreshold": {"type": "integer", "minimum": 1},
         "pollFallback": {"type": "boolean"},
         "numberMatching": {"type": "boolean"},
+        "revealUnknownUsers": {
+            "type": "boolean",
+            "description": "404 for an unknown user at login (demos); default the same 401",
+        },
+        "pushRateLimit": {"type": "integer", "minimum": 1, "maximum": 1000},
+        "pushRateWindow": {"type": "integer", "minimum": 1, "maximum": 86400},
     },
 }
 PUSH_APP_BODY: dict[str, Any] = {

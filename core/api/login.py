@@ -35,11 +35,11 @@ def register(router: Router, service: CoreService) -> None:
         responses={
             200: "{requestID, sessionStatus: pending|failure, reason?, number?}",
             400: "malformed body",
-            401: "wrong static password or passKey",
-            404: "unknown user or domain",
+            401: "wrong static password or passKey; an unknown user (the same body)",
+            404: "unknown domain; an unknown user where the domain reveals unknown users",
             409: "no push-ready authenticator; requestID taken",
             423: "user locked",
-            429: "pending-push limit or reject cool-down",
+            429: "pending-push limit, reject cool-down or push rate limit (retryAfter)",
         },
     )
     async def login(request: Request) -> Response:

@@ -28,6 +28,9 @@ def domain_json(domain: DomainRecord) -> dict[str, Any]:
         "lockoutThreshold": domain.lockout_threshold,
         "pollFallback": domain.poll_fallback,
         "numberMatching": domain.number_matching,
+        "revealUnknownUsers": domain.reveal_unknown_users,
+        "pushRateLimit": domain.push_rate_limit,
+        "pushRateWindow": domain.push_rate_window,
         "created": domain.created,
     }
 
@@ -199,6 +202,8 @@ WIRE_FIELDS = {
     "request_method": "requestMethod",
     "push_timeout": "pushTimeout",
     "lockout_threshold": "lockoutThreshold",
+    "push_rate_limit": "pushRateLimit",
+    "push_rate_window": "pushRateWindow",
     "app_id": "appID",
     "token_uri": "tokenURI",
     "fcm_service_account": "fcm.serviceAccount",

@@ -20,6 +20,7 @@ from core.service.context import ServiceContext
 from core.service.errors import Conflict, InvalidInput, NotFound
 from core.service.event_details import AuthenticatorStatus
 from core.service.lifecycle import decide
+from core.service.login_checks import pushes_in_window
 from core.service.passwords import hash_password_async
 from core.service.unit import Unit
 from core.storage.records import (
@@ -81,6 +82,10 @@ def _check_domain(domain: DomainRecord) -> None:
         raise _bad("push_timeout", "must be 1-300 seconds")
     if not 1 <= domain.lockout_threshold <= 100:
         raise _bad("lockout_threshold", "must be 1-100")
+    if not 1 <= domain.push_rate_limit <= 1000:
+        raise _bad("push_rate_limit", "must be 1-1000 pushes")
+    if not 1 <= domain.push_rate_window <= 86400:
+        raise _bad("push_rate_window", "must be 1-86400 seconds")
 
 
 def _check_push_app(app: PushAppRecord) -> None:
@@ -250,6 +255,13 @@ class DirectoryService:
         async with self._ctx.db.read() as repos:
             return await repos.users.find(domain)
 
+    async def recent_pushes(self, user: UserRecord) -> tuple[int, DomainRecord]:
+        """How many pushes count against the user's push rate limit now, and the domain."""
+        async with self._ctx.db.read() as repos:
+            domain = _found(await repos.domains.get(user.domain), f"domain {user.domain}")
+            sent = await pushes_in_window(repos, user, domain, self._ctx.clock.now())
+        return len(sent), domain
+
     async def update_user(
         self, user_id: str, domain: str, *, password: str | None, locked: bool | None
     ) -> UserRecord:
@@ -259,12 +271,21 @@ class DirectoryService:
         if locked is not None:
             changes["locked"] = int(locked)
             if not locked:
-                changes |= {"failed_attempts": 0, "cooldown_until": None}
+                changes |= self._unlocked()
         return await self._change_user(user_id, domain, changes, "updated")
 
     async def unlock_user(self, user_id: str, domain: str) -> UserRecord:
-        changes = {"locked": 0, "failed_attempts": 0, "cooldown_until": None}
-        return await self._change_user(user_id, domain, changes, "unlocked")
+        return await self._change_user(user_id, domain, self._unlocked(), "unlocked")
+
+    def _unlocked(self) -> dict[str, Any]:
+        """Unlocking clears the lockout, the reject cool-down and the push rate count."""
+        now = self._ctx.clock.now()
+        return {
+            "locked": 0,
+            "failed_attempts": 0,
+            "cooldown_until": None,
+            "pushes_counted_from": now,
+        }
 
     async def _change_user(
         self, user_id: str, domain: str, changes: Mapping[str, Any], what: str

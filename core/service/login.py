@@ -1,12 +1,14 @@
 """Steps 1-2: check keyword + static password, apply the rate limits, build the challenge.
 
-Order of checks (each refusal sends no push): domain and user exist -> the
-passKey fits the domain's method/keywords -> the user is not locked -> the
-static password (scrypt, off the loop; a wrong one counts towards the lockout)
--> no reject cool-down -> a push-ready authenticator -> the pending-push limit.
-The last three run inside the transaction that creates the session, so two
-concurrent logins cannot both slip under a limit. Refusals by a rate limit
-are recorded as failed sessions, so the trace shows them.
+Order of checks (each refusal sends no push): the domain exists -> the
+passKey fits the domain's method/keywords -> the user exists (an unknown one is
+answered like a wrong password, see ``login_checks``) -> the user is not locked
+-> the static password (scrypt, off the loop; the attempt is charged towards the
+lockout before the hash runs) -> a push-ready authenticator -> no reject
+cool-down -> the push rate limit -> the pending-push limit. The last four run
+inside the transaction that creates the session, so two concurrent logins
+cannot both slip under a limit. Refusals by a rate limit are recorded as failed
+sessions, so the trace shows them.
 """
 
 from __future__ import annotations
@@ -30,11 +32,10 @@ from core.service.alert import SUBJECT, TITLE
 from core.service.context import ServiceContext
 from core.service.credentials import challenge_key_hash
 from core.service.dispatch import PushService
-from core.service.errors import Conflict, InvalidInput, Locked, NotFound, TooManyRequests
-from core.service.errors import Unauthorized as WrongPassword
+from core.service.errors import Conflict, InvalidInput, NotFound, TooManyRequests
 from core.service.event_details import LoginDetails, SecureHeader
 from core.service.lifecycle import decide
-from core.service.passwords import verify_password_async
+from core.service.login_checks import PasswordGate, locked, push_cap_wait
 from core.service.unit import Journal, Unit
 from core.settings import PendingPolicy
 from core.storage.records import DomainRecord, SessionRecord, UserRecord
@@ -54,6 +55,7 @@ class LoginService:
     def __init__(self, ctx: ServiceContext, push: PushService) -> None:
         self._ctx = ctx
         self._push = push
+        self._gate = PasswordGate(ctx)
 
     async def login(
         self,
@@ -76,17 +78,18 @@ class LoginService:
             user = await repos.users.get(user_id, domain)
         if domain_record is None:
             raise NotFound(f"unknown domain {domain}")
-        if user is None:
-            raise NotFound(f"unknown user {user_id}@{domain}")
         parts = split_passkey(
             passkey,
             method=RequestMethod(domain_record.request_method),
             keywords=list(domain_record.keywords),
         )
+        if user is None:
+            await self._gate.unknown_user(user_id, domain_record, parts.password)
         if user.locked:
-            raise Locked(f"user {user_id}@{domain} is locked after too many wrong static passwords")
+            raise locked(f"{user_id}@{domain}")
         if parts.password is not None:
-            await self._check_password(user, domain_record, parts.password)
+            async with self._gate.charge(user, domain_record):
+                await self._check_password(user, domain_record, parts.password)
         protection = UnlockProtection(
             domain_record.keywords.get(parts.keyword or "", UnlockProtection.DEVICE.value)
         )
@@ -95,15 +98,14 @@ class LoginService:
         )
 
     async def _check_password(self, user: UserRecord, domain: DomainRecord, password: str) -> None:
-        ok = user.password_hash is not None and await verify_password_async(
-            password, user.password_hash
-        )
+        """One charged attempt: right resets the count, wrong stays counted (and may lock)."""
+        ok = await self._gate.verify(user, password)
         async with self._ctx.unit() as u:
             if ok:
-                if user.failed_attempts:
-                    await u.tx.users.update(user.user_id, user.domain, {"failed_attempts": 0})
-                return
-            after = await u.tx.users.record_failed_password(
+                if await u.tx.users.password_right(user.user_id, user.domain):
+                    return
+                raise locked(f"{user.user_id}@{user.domain}")  # by a concurrent guess or admin
+            after, locked_now = await u.tx.users.password_wrong(
                 user.user_id, user.domain, domain.lockout_threshold
             )
             u.add(
@@ -116,9 +118,9 @@ class LoginService:
                 target="core",
                 details=LoginDetails(user=f"{user.user_id}@{user.domain}"),
             )
-        remaining = max(0, domain.lockout_threshold - after.failed_attempts)
-        message = "wrong static password" + ("; the user is now locked" if after.locked else "")
-        raise WrongPassword(message, extra={"remaining_attempts": remaining})
+        if after.locked and not locked_now:  # locked while this check ran: the same 423
+            raise locked(f"{user.user_id}@{user.domain}")
+        raise self._gate.wrong(domain, after, locked_now)
 
     async def _start(
         self,
@@ -160,7 +162,7 @@ class LoginService:
             if current is None:
                 raise NotFound(f"unknown user {who}")
             if current.locked:
-                raise Locked(f"user {who} is locked after too many wrong static passwords")
+                raise locked(who)
             authenticator = await u.tx.authenticators.push_ready_for_user(user.user_id, user.domain)
             if authenticator is None:
                 raise Conflict(f"no active authenticator with a push registration for {who}")
@@ -182,6 +184,13 @@ class LoginService:
                     f"push cool-down: {settings.reject_limit} rejected pushes within"
                     f" {settings.reject_window / 60:g} min; logins refused for {wait} s",
                     extra={"request_id": request_id, "retry_after": wait},
+                )
+            elif capped := await push_cap_wait(u.tx, current, authenticator.serial, domain, now):
+                refusal = TooManyRequests(
+                    f"push rate limit: at most {domain.push_rate_limit} pushes per"
+                    f" {domain.push_rate_window} s for {who} and its authenticator;"
+                    f" logins refused for {capped} s",
+                    extra={"request_id": request_id, "retry_after": capped},
                 )
             else:
                 pending = await self._pending(u, user, now)

@@ -158,6 +158,17 @@ MIGRATIONS: tuple[Migration, ...] = (
         description="which protection the deciding answer used (a PIN may stand in for a finger)",
         statements=("ALTER TABLE sessions ADD COLUMN protection_used TEXT",),
     ),
+    Migration(
+        version=4,
+        description="push rate limit and unknown-user answers (domain options), its admin reset",
+        statements=(
+            "ALTER TABLE domains ADD COLUMN reveal_unknown_users INTEGER NOT NULL DEFAULT 0",
+            "ALTER TABLE domains ADD COLUMN push_rate_limit INTEGER NOT NULL DEFAULT 3",
+            "ALTER TABLE domains ADD COLUMN push_rate_window INTEGER NOT NULL DEFAULT 60",
+            "ALTER TABLE users ADD COLUMN pushes_counted_from REAL",  # reset by an admin unlock
+            "CREATE INDEX sessions_by_user_created ON sessions (user_id, domain, created)",
+        ),
+    ),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version

@@ -48,6 +48,9 @@ class DomainRecord:
     poll_fallback: bool
     number_matching: bool
     created: float
+    reveal_unknown_users: bool = False  # 404 for an unknown user (demos); else the same 401
+    push_rate_limit: int = 3  # at most this many pushes per user and per authenticator ...
+    push_rate_window: int = 60  # ... within this many seconds
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -66,6 +69,7 @@ class UserRecord:
     locked: bool
     cooldown_until: float | None
     created: float
+    pushes_counted_from: float | None = None  # an admin unlock: older pushes no longer count
 
 
 @dataclass(frozen=True, kw_only=True)

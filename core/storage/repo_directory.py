@@ -22,6 +22,7 @@ def _domain(row: aiosqlite.Row) -> DomainRecord:
         poll_fallback=bool(row["poll_fallback"]),
         number_matching=bool(row["number_matching"]),
         created=float(row["created"]),
+        reveal_unknown_users=bool(row["reveal_unknown_users"]),
     )
 
 
@@ -115,18 +116,48 @@ class UserRepository(Repository):
     async def update(self, user_id: str, domain: str, changes: Mapping[str, Any]) -> int:
         return await self._update("users", {"user_id": user_id, "domain": domain}, changes)
 
-    async def record_failed_password(self, user_id: str, domain: str, threshold: int) -> UserRecord:
-        """Count one wrong password atomically; lock when the threshold is reached."""
-        await self._run(
-            "UPDATE users SET failed_attempts = failed_attempts + 1,"
-            " locked = CASE WHEN failed_attempts + 1 >= ? THEN 1 ELSE locked END"
-            " WHERE user_id = ? AND domain = ?",
-            (threshold, user_id, domain),
+    async def reserve_password_check(self, user_id: str, domain: str, threshold: int) -> bool:
+        """Charge one attempt before the hash is checked; False when no slot is free.
+
+        A check in flight counts as a wrong password until it proves right
+        (``password_right``), so however many guesses arrive at once, at most
+        ``threshold`` are charged, and only charged ones are evaluated.
+        """
+        reserved = await self._run(
+            "UPDATE users SET failed_attempts = failed_attempts + 1"
+            " WHERE user_id = ? AND domain = ? AND locked = 0 AND failed_attempts < ?",
+            (user_id, domain, threshold),
+        )
+        return reserved == 1
+
+    async def password_right(self, user_id: str, domain: str) -> bool:
+        """A charged check proved right: the count starts over, unless the user got locked
+        meanwhile (by a concurrent wrong guess or an admin); False then."""
+        return (
+            await self._run(
+                "UPDATE users SET failed_attempts = 0"
+                " WHERE user_id = ? AND domain = ? AND locked = 0",
+                (user_id, domain),
+            )
+            == 1
+        )
+
+    async def password_wrong(
+        self, user_id: str, domain: str, threshold: int
+    ) -> tuple[UserRecord, bool]:
+        """A charged check proved wrong (it stays counted): lock at the threshold.
+
+        Returns the user after it and whether this very call locked them.
+        """
+        locked_now = await self._run(
+            "UPDATE users SET locked = 1"
+            " WHERE user_id = ? AND domain = ? AND locked = 0 AND failed_attempts >= ?",
+            (user_id, domain, threshold),
         )
         user = await self.get(user_id, domain)
         if user is None:  # deleted in between; the caller holds the transaction, so no
             raise LookupError(f"user {user_id}@{domain} vanished")
-        return user
+        return user, locked_now == 1
 
     async def delete(self, user_id: str, domain: str) -> int:
         return await self._run(

@@ -66,6 +66,17 @@ class SessionRepository(Repository):
         )
         return [_session(r) for r in rows]
 
+    async def pushes_after(self, since: float, limit: int, **owner: str) -> list[float]:
+        """When the newest ``limit`` pushes created after ``since`` went out, newest first;
+        ``owner``: ``serial=`` (one authenticator) or ``user_id=`` and ``domain=``."""
+        where = "".join(f"{column} = :{column} AND " for column in owner)  # our own names
+        rows = await self._all(
+            f"SELECT created FROM sessions WHERE {where}created > :since"  # noqa: S608
+            " AND push_state != 'none' ORDER BY created DESC LIMIT :limit",
+            {**owner, "since": since, "limit": limit},
+        )
+        return [float(r["created"]) for r in rows]
+
     async def pending_for_user(self, user_id: str, domain: str) -> list[SessionRecord]:
         rows = await self._all(
             "SELECT * FROM sessions WHERE user_id = ? AND domain = ? AND status = ?"

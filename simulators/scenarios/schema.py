@@ -95,6 +95,8 @@ DOMAIN: Mapping[str, Field] = {
     "lockout_threshold": Field("int", doc="wrong static passwords before the user is locked"),
     "poll_fallback": Field("bool", doc="phones may poll for pending requests"),
     "number_matching": Field("bool", doc="the login shows a number the user picks on the phone"),
+    "push_rate_limit": Field("int", doc="pushes per user and authenticator per window (1-1000)"),
+    "push_rate_window": Field("int", doc="the push rate limit's window in seconds"),
 }
 
 USER: Mapping[str, Field] = {

@@ -87,10 +87,17 @@ async def test_oversized_body_is_413(api: httpx.AsyncClient) -> None:
     assert_error(await api.post(LOGIN, content=big), 413)
 
 
-async def test_unknown_user_and_domain_are_404(api: httpx.AsyncClient) -> None:
-    assert "unknown user" in str(
-        assert_error(await api.post("/v1/users/mallory@demo/login", json=body()), 404)["message"]
-    )
+async def test_an_unknown_user_is_a_wrong_password_and_an_unknown_domain_404(
+    api: httpx.AsyncClient, core_env: CoreEnv
+) -> None:
+    await core_env.activate("alice")
+    unknown = await api.post("/v1/users/mallory@demo/login", json=body())
+    wrong = await api.post(LOGIN, json=body("pushWrong"))
+    assert (unknown.status_code, unknown.json()) == (wrong.status_code, wrong.json())
+    assert assert_error(unknown, 401) == {
+        "message": "wrong user ID or static password",
+        "validationErrors": [],
+    }
     assert "unknown domain" in str(
         assert_error(await api.post("/v1/users/alice@nowhere/login", json=body()), 404)["message"]
     )
@@ -102,13 +109,27 @@ async def test_passkey_without_keyword_is_401(api: httpx.AsyncClient, core_env: 
     assert core_env.providers.sends() == []
 
 
-async def test_wrong_password_counts_then_locks_with_423(
+async def test_a_revealing_domain_answers_404_and_counts_down(
     api: httpx.AsyncClient, core_env: CoreEnv
 ) -> None:
+    await core_env.service.directory.update_domain("demo", {"reveal_unknown_users": True})
+    data = assert_error(await api.post("/v1/users/mallory@demo/login", json=body()), 404)
+    assert data["message"] == "unknown user mallory@demo"
     await core_env.activate("alice")
     for attempt in range(1, 6):
         data = assert_error(await api.post(LOGIN, json=body("pushWrong")), 401)
         assert data["remainingAttempts"] == 5 - attempt
+    assert data["message"] == "wrong static password; the user is now locked"
+    assert_error(await api.post(LOGIN, json=body()), 423)
+
+
+async def test_wrong_password_counts_then_locks_with_423(
+    api: httpx.AsyncClient, core_env: CoreEnv
+) -> None:
+    await core_env.activate("alice")
+    for _ in range(5):
+        data = assert_error(await api.post(LOGIN, json=body("pushWrong")), 401)
+        assert "remainingAttempts" not in data  # an unknown user would have none to show
     assert_error(await api.post(LOGIN, json=body()), 423)  # even the right password
     assert core_env.providers.sends() == []
     user = await core_env.service.directory.get_user("alice", "demo")

@@ -173,6 +173,7 @@ async def test_sigkill_mid_load_keeps_every_seen_decision(tmp_path: Path) -> Non
             "keywords": {"push": "device"},
             "pollFallback": True,
             "pushTimeout": 300,
+            "pushRateLimit": 1000,  # every worker logs in again as soon as it is decided
         }
         assert (await api.post("/v1/admin/domains", json=domain)).status_code == 201
         for i in range(USERS):

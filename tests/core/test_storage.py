@@ -19,7 +19,7 @@ from tests.core.helpers_core import session_record as session
 async def test_open_migrates_wal_and_owner_only(tmp_path: Path) -> None:
     path = tmp_path / "sub" / "core.sqlite3"
     db = await Database.open(path)
-    assert await db.schema_version() == LATEST_VERSION == 3
+    assert await db.schema_version() == LATEST_VERSION == 4
     assert await db.migrate() == LATEST_VERSION  # idempotent
     await db.close()
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
