@@ -18,7 +18,13 @@ from core.api.views import error_json
 from core.protocol.errors import PushSimError
 from core.service import CoreService
 from core.web.asgi import Receive, Scope, Send, answer_lifespan
-from core.web.body import BodyTooLarge, ClientGone, declared_length, read_body
+from core.web.body import (
+    BodyTooLarge,
+    ClientGone,
+    declared_length,
+    read_body,
+    require_json_media_type,
+)
 from core.web.routing import send_response
 
 log = logging.getLogger(__name__)
@@ -76,6 +82,8 @@ class CoreApi:
             if route.admin:
                 self._check_admin(headers)
             body = await self._read_body(headers, receive)
+            if route.body is not None:  # the route takes a JSON body
+                require_json_media_type(headers)
             client = scope.get("client") or ("", 0)
             request = Request(
                 method=scope["method"],

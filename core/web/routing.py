@@ -179,7 +179,10 @@ class Router:
                     summary=summary,
                     tag=tag,
                     body=body,
-                    responses=responses or {200: "OK"},
+                    responses={
+                        **(responses or {200: "OK"}),
+                        **({415: "Content-Type is not application/json"} if body else {}),
+                    },
                     query=query or {},
                     regex=compile_pattern(pattern),
                 )
