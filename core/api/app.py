@@ -25,7 +25,7 @@ from core.web.body import (
     read_body,
     require_json_media_type,
 )
-from core.web.routing import send_response
+from core.web.routing import Answer, send_response
 
 log = logging.getLogger(__name__)
 
@@ -70,7 +70,7 @@ class CoreApi:
             return
         await self._send(send, response)
 
-    async def _handle(self, scope: Scope, receive: Receive) -> Response:
+    async def _handle(self, scope: Scope, receive: Receive) -> Answer:
         try:
             headers = {
                 k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]
@@ -128,7 +128,7 @@ class CoreApi:
         return ApiError(413, f"request body larger than {self._max_body} bytes")
 
     @staticmethod
-    async def _send(send: Send, response: Response) -> None:
+    async def _send(send: Send, response: Answer) -> None:
         await send_response(send, response.wire())
 
 
