@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
+import socket
 import ssl
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -42,7 +44,7 @@ async def served(
 
 
 async def test_early_answers_over_http2_keep_the_connection(
-    core_env: CoreEnv, pki: PkiMaterial
+    core_env: CoreEnv, pki: PkiMaterial, caplog: pytest.LogCaptureFixture
 ) -> None:
     api = CoreApi(core_env.service, ADMIN_TOKEN)
     clients: list[object] = []
@@ -74,9 +76,44 @@ async def test_early_answers_over_http2_keep_the_connection(
     assert len(clients) == 3
     assert len(set(clients)) == 1  # one client address and port: one connection
     assert open_during == 1
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
 
 
-@pytest.mark.parametrize("served", [ServerOptions(max_connections=2)], indirect=True)
+def _upload_cut_short(port: int, ca_file: Path) -> None:
+    """HTTP/1.1 uploads that go on after the server's early answer and close_notify."""
+    context = client_ssl_context(ca_file)
+    for _ in range(3):
+        raw = socket.create_connection(("127.0.0.1", port))
+        with context.wrap_socket(raw, server_hostname="127.0.0.1") as tls:
+            tls.sendall(b"POST /v1/users/bob@demo/login HTTP/1.1\r\nhost: core\r\n")
+            tls.sendall(b"content-type: application/json\r\ncontent-length: 9000000\r\n\r\n")
+            with contextlib.suppress(OSError):  # the server has closed meanwhile
+                for _ in range(1800):
+                    tls.sendall(b"x" * 5000)
+
+
+async def test_uploads_cut_short_log_no_tls_tracebacks(
+    core_env: CoreEnv, pki: PkiMaterial, caplog: pytest.LogCaptureFixture
+) -> None:
+    server = LoopbackAsgiServer(
+        CoreApi(core_env.service, ADMIN_TOKEN), server_ssl_context(pki), name="core-h1"
+    )
+    await server.start()
+    try:
+        await asyncio.to_thread(_upload_cut_short, server.port or 0, pki.ca_file)
+        async with asyncio.timeout(5):
+            await server.connections.wait_for(lambda gauge: gauge.open == 0)
+    finally:
+        await server.stop()
+    logged = [
+        r.getMessage() + str(r.exc_info) for r in caplog.records if r.levelno >= logging.ERROR
+    ]
+    assert logged == []
+
+
+@pytest.mark.parametrize(
+    "served", [ServerOptions(max_connections=2, keep_alive_timeout=60.0)], indirect=True
+)
 async def test_connections_past_the_cap_are_closed(
     served: LoopbackAsgiServer, pki: PkiMaterial
 ) -> None:
