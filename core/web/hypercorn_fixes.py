@@ -11,7 +11,9 @@ it; every other event goes to hypercorn as before.
 *Connection cap.* hypercorn accepts connections without bound, and each idle
 TLS connection holds about 300 KB until its keep-alive timeout. ``CappedTcpServer``
 counts the open connections of a server (a ``ConnectionGauge`` on its config)
-and closes a connection past the cap at once, before any HTTP is read.
+and closes a connection past the cap at once, before any HTTP is read; a
+connection whose client has gone is released at once, not when hypercorn's
+keep-alive timer would have fired.
 
 ``install()`` makes hypercorn build both for every server in the process (all
 of them are ours); it is idempotent.
@@ -92,6 +94,12 @@ class CappedTcpServer(TCPServer):
             await super().run()
         finally:
             gauge._count(opened=-1)
+
+    async def _read_data(self) -> None:
+        await super()._read_data()
+        # The peer has gone: hypercorn would keep the connection (socket, TLS
+        # buffers) until its keep-alive timer fires; stop the timer so it ends now.
+        await self.idle_task.stop()
 
 
 def install() -> None:

@@ -114,7 +114,7 @@ async def test_uploads_cut_short_log_no_tls_tracebacks(
 @pytest.mark.parametrize(
     "served", [ServerOptions(max_connections=2, keep_alive_timeout=60.0)], indirect=True
 )
-async def test_connections_past_the_cap_are_closed(
+async def test_connections_past_the_cap_are_closed_and_a_closed_one_frees_its_place(
     served: LoopbackAsgiServer, pki: PkiMaterial
 ) -> None:
     verify = client_ssl_context(pki.ca_file)
