@@ -3,17 +3,17 @@
 Every answer is JSON. Errors always have ``{"message", "validationErrors"}``
 (plus fields such as ``check`` or ``remainingAttempts``); a bug answers a
 generic 500 and is logged, never a stack trace. Bodies over the limit are
-refused with 413 before they are read to the end.
+refused with 413 before they are read to the end; a route that takes a JSON
+body answers 415 when it was not sent as ``application/json``.
 """
 
 from __future__ import annotations
 
 import hmac
 import logging
-from urllib.parse import parse_qsl
 
 from core.api import activation, admin, admin_records, device, login, openapi, sessions
-from core.api.http import ApiError, Request, Response, Router
+from core.api.http import ApiError, Response, Router
 from core.api.views import error_json
 from core.protocol.errors import PushSimError
 from core.service import CoreService
@@ -25,6 +25,7 @@ from core.web.body import (
     read_body,
     require_json_media_type,
 )
+from core.web.dispatch import scope_request
 from core.web.routing import Answer, send_response
 
 log = logging.getLogger(__name__)
@@ -84,17 +85,7 @@ class CoreApi:
             body = await self._read_body(headers, receive)
             if route.body is not None:  # the route takes a JSON body
                 require_json_media_type(headers)
-            client = scope.get("client") or ("", 0)
-            request = Request(
-                method=scope["method"],
-                path=scope["path"],
-                params=params,
-                query=dict(parse_qsl(scope.get("query_string", b"").decode("latin-1"))),
-                headers=headers,
-                body=body,
-                client=str(client[0]),
-            )
-            return await route.handler(request)
+            return await route.handler(scope_request(scope, body=body, params=params))
         except PushSimError as error:  # the one error family: each knows its status
             status = error.http_status if 400 <= error.http_status < 600 else 500
             return Response(status, error_json(error), error.headers)

@@ -27,11 +27,8 @@ def _plain_not_found(request: Request) -> WireResponse:
     return WireResponse.json(404, {"message": f"no route for {request.method} {request.path}"})
 
 
-async def read_request(
-    scope: Scope, receive: Receive, *, limit: int, params: Mapping[str, str] | None = None
-) -> Request:
-    """The ASGI request as a ``Request``; ``BodyTooLarge`` / ``ClientGone`` from the body."""
-    body = await read_body(receive, limit=limit)
+def scope_request(scope: Scope, *, body: bytes, params: Mapping[str, str] | None = None) -> Request:
+    """The ASGI request (its scope, and the body already read) as a ``Request``."""
     header_list = tuple(
         (name.decode("latin-1").lower(), value.decode("latin-1"))
         for name, value in scope.get("headers", ())
@@ -49,6 +46,13 @@ async def read_request(
         client=str(client[0]),
         header_list=header_list,
     )
+
+
+async def read_request(
+    scope: Scope, receive: Receive, *, limit: int, params: Mapping[str, str] | None = None
+) -> Request:
+    """``scope_request`` after reading the body; ``BodyTooLarge`` / ``ClientGone`` from it."""
+    return scope_request(scope, body=await read_body(receive, limit=limit), params=params)
 
 
 class RoutedApp:
