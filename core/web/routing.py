@@ -139,7 +139,7 @@ H = TypeVar("H", bound=Handler)
 
 
 def with_params(handler: ParamsHandler) -> Handler:
-    """A handler for a handler that takes the path parameters as its second argument."""
+    """``handler``, which takes the path parameters as a second argument, as a ``Handler``."""
 
     async def call(request: Request) -> Answer:
         return await handler(request, dict(request.params))
