@@ -14,7 +14,6 @@ usage) so that clients with ``VERIFY_X509_STRICT`` (Python 3.13+) accept them.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import ipaddress
 import ssl
@@ -268,12 +267,21 @@ class PromptCloseSSLObject(ssl.SSLObject):
     connection; a client that keeps an idle pooled connection and never reads
     it (requests, httpx pools in another thread) would stall every server
     shutdown for that long. RFC 8446 §6.1 lets the closing side send its
-    close_notify and go: that is what this does.
+    close_notify and go: that is what this does. Application data that the
+    client still sends after our close_notify (an upload cut short by an early
+    answer) is the client's quirk, not an error of ours: the close completes
+    instead of raising ``APPLICATION_DATA_AFTER_CLOSE_NOTIFY`` into hypercorn
+    and the asyncio logger.
     """
 
     def unwrap(self) -> None:
-        with contextlib.suppress(ssl.SSLWantReadError):
+        try:
             super().unwrap()
+        except ssl.SSLWantReadError:
+            pass
+        except ssl.SSLError as exc:
+            if exc.reason != "APPLICATION_DATA_AFTER_CLOSE_NOTIFY":
+                raise
 
 
 def server_ssl_context(

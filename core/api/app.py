@@ -3,23 +3,30 @@
 Every answer is JSON. Errors always have ``{"message", "validationErrors"}``
 (plus fields such as ``check`` or ``remainingAttempts``); a bug answers a
 generic 500 and is logged, never a stack trace. Bodies over the limit are
-refused with 413 before they are read to the end.
+refused with 413 before they are read to the end; a route that takes a JSON
+body answers 415 when it was not sent as ``application/json``.
 """
 
 from __future__ import annotations
 
 import hmac
 import logging
-from urllib.parse import parse_qsl
 
 from core.api import activation, admin, admin_records, device, login, openapi, sessions
-from core.api.http import ApiError, Request, Response, Router
+from core.api.http import ApiError, Response, Router
 from core.api.views import error_json
 from core.protocol.errors import PushSimError
 from core.service import CoreService
 from core.web.asgi import Receive, Scope, Send, answer_lifespan
-from core.web.body import BodyTooLarge, ClientGone, declared_length, read_body
-from core.web.routing import send_response
+from core.web.body import (
+    BodyTooLarge,
+    ClientGone,
+    declared_length,
+    read_body,
+    require_json_media_type,
+)
+from core.web.dispatch import scope_request
+from core.web.routing import Answer, send_response
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +71,7 @@ class CoreApi:
             return
         await self._send(send, response)
 
-    async def _handle(self, scope: Scope, receive: Receive) -> Response:
+    async def _handle(self, scope: Scope, receive: Receive) -> Answer:
         try:
             headers = {
                 k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]
@@ -76,17 +83,9 @@ class CoreApi:
             if route.admin:
                 self._check_admin(headers)
             body = await self._read_body(headers, receive)
-            client = scope.get("client") or ("", 0)
-            request = Request(
-                method=scope["method"],
-                path=scope["path"],
-                params=params,
-                query=dict(parse_qsl(scope.get("query_string", b"").decode("latin-1"))),
-                headers=headers,
-                body=body,
-                client=str(client[0]),
-            )
-            return await route.handler(request)
+            if route.body is not None:  # the route takes a JSON body
+                require_json_media_type(headers)
+            return await route.handler(scope_request(scope, body=body, params=params))
         except PushSimError as error:  # the one error family: each knows its status
             status = error.http_status if 400 <= error.http_status < 600 else 500
             return Response(status, error_json(error), error.headers)
@@ -120,7 +119,7 @@ class CoreApi:
         return ApiError(413, f"request body larger than {self._max_body} bytes")
 
     @staticmethod
-    async def _send(send: Send, response: Response) -> None:
+    async def _send(send: Send, response: Answer) -> None:
         await send_response(send, response.wire())
 
 

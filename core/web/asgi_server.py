@@ -6,7 +6,9 @@ hypercorn owns and closes it), pass our own ``ssl.SSLContext`` and always give
 a ``shutdown_trigger`` so hypercorn installs no signal handlers on the loop
 (which may be Qt's). The core and the mocks differ only in ``ServerOptions``:
 limits, how long a stop may take before the task is cancelled, and whether a
-crash of the serving task is logged.
+crash of the serving task is logged. Every server has a connection cap and
+idle timeouts (``hypercorn_fixes``), so a burst of connections is refused past
+the cap and its memory comes back once the connections fall idle.
 """
 
 from __future__ import annotations
@@ -19,10 +21,13 @@ from dataclasses import dataclass
 
 from hypercorn.asyncio import serve
 
+from core.web import hypercorn_fixes
 from core.web.asgi import ASGIApp
+from core.web.hypercorn_fixes import ConnectionGauge
 from core.web.loopback import LOOPBACK, TlsConfig, bind_loopback
 
 log = logging.getLogger(__name__)
+hypercorn_fixes.install()
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -32,6 +37,9 @@ class ServerOptions:
     max_concurrent_streams: int = 1000
     keep_alive_max_requests: int = 1_000_000
     backlog: int = 1024
+    max_connections: int = 512  # open at once; past it a new connection is closed at once
+    keep_alive_timeout: float = 5.0  # an idle connection (no request under way) is closed
+    handshake_timeout: float = 10.0  # TLS handshake not done by then: the connection is closed
     graceful_timeout: float = 1.0
     stop_timeout: float | None = None  # then the serving task is cancelled; None waits
     errorlog: str | None = None  # logger name; default ``simulators.<name>.hypercorn``
@@ -62,6 +70,7 @@ class LoopbackAsgiServer:
         self._task: asyncio.Task[None] | None = None
         self._shutdown: asyncio.Event | None = None
         self.port: int | None = None
+        self.connections = ConnectionGauge(options.max_connections)
 
     @property
     def running(self) -> bool:
@@ -81,6 +90,9 @@ class LoopbackAsgiServer:
         config.bind = [f"fd://{sock.detach()}"]  # hypercorn owns (and closes) the fd now
         config.h2_max_concurrent_streams = options.max_concurrent_streams
         config.keep_alive_max_requests = options.keep_alive_max_requests
+        config.keep_alive_timeout = options.keep_alive_timeout
+        config.ssl_handshake_timeout = options.handshake_timeout
+        config.connection_gauge = self.connections = ConnectionGauge(options.max_connections)
         config.graceful_timeout = options.graceful_timeout
         config.accesslog = None
         config.errorlog = logging.getLogger(

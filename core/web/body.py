@@ -4,6 +4,7 @@
 lets a slightly oversized body be read to its end and discarded before the
 413: hypercorn drops a whole HTTP/2 connection when DATA arrives for a stream
 already answered. Past ``drain_limit`` the reader gives up at once.
+``require_json_media_type`` is the 415 for a JSON body sent as something else.
 """
 
 from __future__ import annotations
@@ -20,6 +21,16 @@ class BodyTooLarge(Exception):
 
 class ClientGone(Exception):
     """The client disconnected before its request body was complete."""
+
+
+JSON_MEDIA_TYPE = "application/json"
+
+
+def require_json_media_type(headers: Mapping[str, str]) -> None:
+    """415 unless Content-Type is ``application/json`` (parameters such as charset allowed)."""
+    media_type = headers.get("content-type", "").partition(";")[0].strip().lower()
+    if media_type != JSON_MEDIA_TYPE:
+        raise ApiError(415, f"Content-Type must be {JSON_MEDIA_TYPE}")
 
 
 def declared_length(headers: Mapping[str, str]) -> int | None:

@@ -33,11 +33,14 @@ class TlsConfig(Config):
 
     ``ssl_enabled`` is forced on: hypercorn otherwise only enables TLS when
     cert and key files are set, and our context already holds them.
+    ``connection_gauge`` (when set) caps the server's open connections
+    (``hypercorn_fixes.CappedTcpServer``).
     """
 
     def __init__(self, context: ssl.SSLContext) -> None:
         super().__init__()
         self._context = context
+        self.connection_gauge: object | None = None
 
     @property
     def ssl_enabled(self) -> bool:

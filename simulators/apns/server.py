@@ -18,7 +18,7 @@ from simulators.apns.auth import ProviderTokenVerifier
 from simulators.apns.h2_server import ApnsH2Server
 from simulators.apns.handler import ApnsService
 from simulators.apns.reasons import APNS_REASONS
-from simulators.delivery.asgi import Router
+from simulators.delivery.asgi import RoutedApp, Router
 from simulators.delivery.provider_mock import ProviderMock
 from simulators.delivery.routes import control_routes, device_routes
 
@@ -42,7 +42,7 @@ class ApnsMock(ProviderMock):
         router.include(device_routes(self.hub))
         router.include(control_routes(self.hub, describe=self.describe, access=self.control_access))
         self._device_server = LoopbackAsgiServer(
-            router, server_ssl_context(self.pki), name="apns-device"
+            RoutedApp(router), server_ssl_context(self.pki), name="apns-device"
         )
 
     @property

@@ -37,6 +37,7 @@ from simulators.delivery.asgi import (
     Scope,
     Send,
     send_response,
+    with_params,
 )
 from simulators.delivery.faults import FaultError
 from simulators.delivery.hub import (
@@ -116,10 +117,10 @@ def device_routes(hub: DeliveryHub) -> Router:
             hub, params["token"], _scope_header(scope, SECRET_HEADER), receive, send
         )
 
-    router.route("POST", DEVICE_PREFIX, register)
-    router.raw_route("GET", DEVICE_PREFIX + f"/{_TOKEN}/stream", stream)
-    router.route("GET", DEVICE_PREFIX + f"/{_TOKEN}", state)
-    router.route("DELETE", DEVICE_PREFIX + f"/{_TOKEN}", uninstall)
+    router.add("POST", DEVICE_PREFIX, with_params(register))
+    router.stream("GET", DEVICE_PREFIX + f"/{_TOKEN}/stream", stream)
+    router.add("GET", DEVICE_PREFIX + f"/{_TOKEN}", with_params(state))
+    router.add("DELETE", DEVICE_PREFIX + f"/{_TOKEN}", with_params(uninstall))
     return router
 
 
@@ -281,16 +282,18 @@ def control_routes(
             faults.online(token)
         return HttpResponse.json(200, hub.device_state(token))
 
-    router.route("GET", CONTROL_PREFIX, guarded(get_describe))
-    router.route("GET", CONTROL_PREFIX + "/faults", guarded(list_faults))
-    router.route("POST", CONTROL_PREFIX + "/faults", guarded(add_fault))
-    router.route("DELETE", CONTROL_PREFIX + "/faults", guarded(clear_faults))
-    router.route("DELETE", CONTROL_PREFIX + r"/faults/(?P<fault_id>f\d+)", guarded(remove_fault))
-    router.route("POST", CONTROL_PREFIX + "/seed", guarded(reseed))
-    router.route("GET", CONTROL_PREFIX + "/devices", guarded(list_devices))
-    router.route(
+    router.add("GET", CONTROL_PREFIX, with_params(guarded(get_describe)))
+    router.add("GET", CONTROL_PREFIX + "/faults", with_params(guarded(list_faults)))
+    router.add("POST", CONTROL_PREFIX + "/faults", with_params(guarded(add_fault)))
+    router.add("DELETE", CONTROL_PREFIX + "/faults", with_params(guarded(clear_faults)))
+    router.add(
+        "DELETE", CONTROL_PREFIX + r"/faults/(?P<fault_id>f\d+)", with_params(guarded(remove_fault))
+    )
+    router.add("POST", CONTROL_PREFIX + "/seed", with_params(guarded(reseed)))
+    router.add("GET", CONTROL_PREFIX + "/devices", with_params(guarded(list_devices)))
+    router.add(
         "POST",
         CONTROL_PREFIX + f"/devices/{_TOKEN}/(?P<action>uninstall|offline|online)",
-        guarded(device_action),
+        with_params(guarded(device_action)),
     )
     return router

@@ -29,7 +29,7 @@ from core.clock import Clock
 from core.protocol.strict_json import StrictJsonError, read_json
 from core.provider_credentials import ProviderCredentials
 from simulators.delivery.access import ControlAccess
-from simulators.delivery.asgi import HttpRequest, HttpResponse, Router
+from simulators.delivery.asgi import HttpRequest, HttpResponse, RoutedApp, Router, with_params
 from simulators.delivery.event_details import (
     FaultFired,
     FcmSendAnswer,
@@ -52,7 +52,7 @@ from simulators.fcm.errors import (
 from simulators.fcm.oauth import OAuthIssuer
 from simulators.fcm.validation import MAX_TTL, FcmInvalid, FcmSend, parse_send
 
-SEND_PATH = r"/v1/projects/(?P<project>[^/]+)/messages:send"
+SEND_PATH = "/v1/projects/{project}/messages:send"
 
 
 def _not_found(request: HttpRequest) -> HttpResponse:
@@ -79,11 +79,12 @@ class FcmApi:
         self.faults: FaultPlan = hub.faults
         self.clock = clock
         self.oauth = OAuthIssuer(credentials=credentials, clock=clock, token_uri=token_uri)
-        self.router = Router(fallback=_not_found)
-        self.router.route("POST", "/token", self._token)
-        self.router.route("POST", SEND_PATH, self._send)
+        self.router = Router()
+        self.router.add("POST", "/token", with_params(self._token))
+        self.router.add("POST", SEND_PATH, with_params(self._send))
         self.router.include(device_routes(hub))
         self.router.include(control_routes(hub, describe=describe, access=access))
+        self.app = RoutedApp(self.router, not_found=_not_found)
 
     # -- OAuth ------------------------------------------------------------------
     async def _token(self, request: HttpRequest, _: dict[str, str]) -> HttpResponse:

@@ -37,7 +37,7 @@ class FcmMock(ProviderMock):
             access=self.control_access,
         )
         self._device_server = LoopbackAsgiServer(
-            self.api.router, server_ssl_context(self.pki), name="fcm"
+            self.api.app, server_ssl_context(self.pki), name="fcm"
         )
 
     @property

@@ -160,9 +160,16 @@ ADMIN = {"authorization": f"Bearer {ADMIN_TOKEN}"}
 
 
 def api_client(env: CoreEnv) -> httpx.AsyncClient:
-    """An httpx client talking to the ASGI app in-process (no sockets)."""
+    """An httpx client talking to the ASGI app in-process (no sockets).
+
+    Raw ``content=`` bodies go out as JSON too, so tests of bad JSON reach the parser.
+    """
     app = CoreApi(env.service, ADMIN_TOKEN)
-    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="https://core.test")
+    return httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app),
+        base_url="https://core.test",
+        headers={"content-type": "application/json"},
+    )
 
 
 async def until(condition: Callable[[], bool], *, turns: int = 1000) -> None:

@@ -49,7 +49,7 @@ def mock(material: Material, events: EventBus, clock: FrozenClock) -> FcmMock:
 
 @pytest.fixture
 async def http(mock: FcmMock) -> AsyncIterator[httpx.AsyncClient]:
-    transport = httpx.ASGITransport(app=mock.api.router)
+    transport = httpx.ASGITransport(app=mock.api.app)
     async with httpx.AsyncClient(transport=transport, base_url="https://fcm.test") as client:
         yield client
 

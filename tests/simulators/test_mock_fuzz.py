@@ -218,7 +218,7 @@ def test_fcm_send_answers_google_errors_only(
         headers["authorization"] = "Bearer ya29.junk"
     path = f"/v1/projects/{project}/messages:send"
     body = body.replace(REGISTERED.encode(), _registered(fcm).encode())
-    answer = loop.run_until_complete(_call(fcm.api.router, "POST", path, headers, body))
+    answer = loop.run_until_complete(_call(fcm.api.app, "POST", path, headers, body))
     event(f"HTTP {answer.status}")
     assert answer.status != 500
     if answer.status == 200:
@@ -238,7 +238,7 @@ def test_fcm_registration_answers_201_or_a_message_400(
 ) -> None:
     headers = {"content-type": "application/json"}
     answer = loop.run_until_complete(
-        _call(fcm.api.router, "POST", "/pushsim/v1/devices", headers, body)
+        _call(fcm.api.app, "POST", "/pushsim/v1/devices", headers, body)
     )
     event(f"HTTP {answer.status}")
     if answer.status == 201:
@@ -261,7 +261,7 @@ def test_fcm_stream_refuses_unproven_secrets_at_once(
         token = fcm.hub.register_fcm(project_id=PROJECT, app_id="com.pushsim.authenticator").token
     headers = {} if secret is None else {SECRET_HEADER: secret}
     path = f"/pushsim/v1/devices/{token}/stream"
-    answer = loop.run_until_complete(_call(fcm.api.router, "GET", path, headers, b""))
+    answer = loop.run_until_complete(_call(fcm.api.app, "GET", path, headers, b""))
     _message_error(answer)
     if not known:
         assert answer.status == 404
@@ -308,7 +308,7 @@ def test_fcm_control_api_needs_a_token_and_never_fails(
     elif authorization != "none":
         headers["authorization"] = authorization
     answer = loop.run_until_complete(
-        _call(fcm.api.router, method, "/pushsim/control" + path, headers, body)
+        _call(fcm.api.app, method, "/pushsim/control" + path, headers, body)
     )
     fcm.faults.clear()  # an accepted fault must not change the next example's answer
     event(f"HTTP {answer.status}")

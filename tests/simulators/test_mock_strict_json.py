@@ -65,7 +65,7 @@ def fcm(material: Material, clock: FrozenClock) -> FcmMock:
 
 @pytest.fixture
 async def http(fcm: FcmMock) -> AsyncIterator[httpx.AsyncClient]:
-    transport = httpx.ASGITransport(app=fcm.api.router)
+    transport = httpx.ASGITransport(app=fcm.api.app)
     async with httpx.AsyncClient(transport=transport, base_url="https://fcm.test") as client:
         yield client
 

@@ -11,6 +11,7 @@ import pytest
 from core.clock import FrozenClock
 from core.events import EventBus
 from core.pki import ensure_pki, server_ssl_context
+from core.web.dispatch import RoutedApp
 from core.workspace import Workspace
 from simulators.delivery.access import secret_digest
 from simulators.delivery.client import FcmDeviceClient
@@ -33,7 +34,8 @@ async def fcm(
 ) -> AsyncIterator[tuple[DeliveryHub, DeliveryClientAdapter]]:
     pki = ensure_pki(workspace)
     hub = DeliveryHub(service="fcm", events=bus, clock=clock, faults=FaultPlan(seed=1))
-    server = LoopbackAsgiServer(device_routes(hub), server_ssl_context(pki), name="fcm-test")
+    app = RoutedApp(device_routes(hub))
+    server = LoopbackAsgiServer(app, server_ssl_context(pki), name="fcm-test")
     await server.start()
     adapter = DeliveryClientAdapter(FcmDeviceClient(server.url, pki.ca_file))
     yield hub, adapter
