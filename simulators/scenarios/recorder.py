@@ -38,7 +38,7 @@ from simulators.phone.settings import PhoneSettings
 from simulators.suite import DEMO_PHONES, DEMO_PIN, Suite
 
 WRONG_PASSWORD = "not-the-password"  # noqa: S105 - a deliberately wrong demo password
-UNKNOWN_FINGER = "left-little"
+UNKNOWN_FINGER = "left-pinky"  # as the phone card offers it
 REFUSED_HTTP = {"wrong static password": 401}
 
 
@@ -135,7 +135,7 @@ class SessionRecorder:
         unlock: dict[str, Any] = {"phone": phone}
         if method == "fingerprint":
             enrolled = self.suite.phones[phone].sensor.enrolled
-            unlock["finger"] = enrolled[0] if ok and enrolled else UNKNOWN_FINGER
+            unlock["finger"] = enrolled[0] if ok and enrolled else _other_finger(enrolled)
         else:
             unlock["pin"] = self.pin if ok else _other_than(self.pin)
         if not ok:
@@ -240,6 +240,10 @@ class SessionRecorder:
 
 def _other_than(pin: str) -> str:
     return "0000" if pin != "0000" else "1111"
+
+
+def _other_finger(enrolled: tuple[str, ...]) -> str:
+    return UNKNOWN_FINGER if UNKNOWN_FINGER not in enrolled else "right-pinky"
 
 
 def _value(value: Any) -> str:

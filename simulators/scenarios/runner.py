@@ -228,9 +228,9 @@ async def play_on(
     """Play ``scenario`` on a started, shared ``suite`` (the window's), paced for a viewer.
 
     The same set-up and step table as ``run_scenario``, but no isolation: the
-    scenario's users and phones join the suite and stay. ``speed`` divides
-    ``STEP_DELAY`` between steps (``None`` or 0: no pause); each outcome goes
-    to ``on_outcome`` as it happens.
+    scenario's users, phones and domain settings stay in the suite (its faults
+    are cleared when it ends). ``speed`` divides ``STEP_DELAY`` between steps
+    (``None`` or 0: no pause); each outcome goes to ``on_outcome`` as it happens.
     """
     result = ScenarioResult(path=scenario.path, name=scenario.name)
     delay = STEP_DELAY / speed if speed else 0.0
@@ -240,7 +240,11 @@ async def play_on(
 
     async def body() -> None:
         async with _world_on(suite, scenario, seed) as world:
-            await _play(world, result, pace=pace if delay else None, on_outcome=on_outcome)
+            try:
+                await _play(world, result, pace=pace if delay else None, on_outcome=on_outcome)
+            finally:
+                if scenario.faults or any(s.action == "inject_fault" for s in scenario.steps):
+                    await world.faults.clear()  # the shared suite goes on without them
 
     return await _timed(scenario, result, body)
 
