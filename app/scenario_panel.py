@@ -210,11 +210,11 @@ class ScenarioPanel(QWidget):
         if self.recorder is not None and self.recorder.recording:
             self.recorder.login_submitted(user_id, passkey)
 
-    def save_recording(self, path: Path) -> Path:
+    async def save_recording(self, path: Path) -> Path:
         """Write the recording as a scenario file (recording goes on if it was on)."""
         if self.recorder is None:
             raise ValueError("nothing recorded yet: press Record first")
-        self.recorder.save(path)
+        await self.recorder.save(path)
         self._say(f"scenario written to {path}")
         return path
 
@@ -223,7 +223,7 @@ class ScenarioPanel(QWidget):
             self, "Save recorded scenario", "recorded.toml", "Scenarios (*.toml)"
         )
         if path:
-            self.save_recording(Path(path))
+            self.tasks.spawn(self.save_recording(Path(path)), name="save", on_error=self._on_crash)
 
     def _say(self, text: str, *, error: bool = False) -> None:
         self.summary.setText(text)

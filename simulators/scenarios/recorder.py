@@ -14,7 +14,10 @@ submissions (``login_submitted``, called by the window) and writes a scenario:
 * ``phone.user.reject`` is a ``reject`` step; airplane mode on / off
   (``phone.settings.changed``) is ``offline`` / ``online``;
 * ``session.decided`` of a recorded login is an ``expect`` of its status and
-  reason, so the replay checks it reaches the same outcome.
+  reason, so the replay checks it reaches the same outcome (a refusal for the
+  wrong number makes its ``approve`` pick the wrong one).
+
+The file starts from the demo domain's settings as they are when it is saved.
 
 Users and phones the steps name become the file's ``[[user]]`` and
 ``[[phone]]`` tables (the demo phones with their PIN, app and finger).
@@ -24,17 +27,19 @@ value that differs from the right one.
 
 from __future__ import annotations
 
+import asyncio
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
 
 from core.event_kinds import CoreEvent
 from core.events import Event
-from core.seed import DEMO_KEYWORDS, DEMO_PASSWORD
+from core.seed import DEMO_DOMAIN, DEMO_KEYWORDS, DEMO_PASSWORD
 from simulators.phone.event_kinds import PhoneEvent
 from simulators.phone.settings import PhoneSettings
+from simulators.scenarios.schema import DOMAIN as DOMAIN_SETTINGS
 from simulators.suite import DEMO_PHONES, DEMO_PIN, Suite
 
 WRONG_PASSWORD = "not-the-password"  # noqa: S105 - a deliberately wrong demo password
@@ -63,6 +68,7 @@ class SessionRecorder:
         self._submitted: list[tuple[str, dict[str, Any]]] = []  # (user, login step args)
         self._aliases: dict[str, str] = {}  # request id -> session alias
         self._answers: dict[str, _Answer] = {}  # phone -> its open approval
+        self._approvals: dict[str, dict[str, Any]] = {}  # session alias -> its approve step
         self._airplane = {n: p.settings.airplane_mode for n, p in self.suite.phones.items()}
         self._unsubscribe: Callable[[], None] | None = None
 
@@ -150,7 +156,9 @@ class SessionRecorder:
         for unlock in answer.unlocks:
             self._add("unlock", **unlock)
         sent = {} if event.kind == PhoneEvent.RESPONSE_SENT else {"expect_ok": False}
-        self._add("approve", phone=phone, session=answer.alias, **sent)
+        self._approvals[answer.alias] = self._add(
+            "approve", phone=phone, session=answer.alias, **sent
+        )
 
     def _on_reject(self, event: Event) -> None:
         alias, phone = self._alias(event), self._phone(event)
@@ -169,6 +177,9 @@ class SessionRecorder:
         if alias is None:
             return
         status = str(event.details.get("status", ""))
+        approval = self._approvals.get(alias)
+        if approval is not None and event.details.get("check") == "number_matches":
+            approval["pick"] = "wrong"  # the user picked another of the offered numbers
         if status == "timeout":
             self._add("wait", until_decided=alias)
         self._add("expect", session=alias, status=status, reason=event.details.get("reason", ""))
@@ -203,13 +214,18 @@ class SessionRecorder:
         if user not in self.users:
             self.users.append(user)
 
-    def _add(self, action: str, **args: Any) -> None:
-        self.steps.append({"do": action, **args})
+    def _add(self, action: str, **args: Any) -> dict[str, Any]:
+        step = {"do": action, **args}
+        self.steps.append(step)
+        return step
 
     # -- the file ------------------------------------------------------------------
-    def toml(self) -> str:
+    def toml(self, domain: Mapping[str, Any] | None = None) -> str:
+        """The scenario file; ``domain``: the settings the replay starts from."""
         phones = [self._phone_spec(name) for name in self.phones]  # may add their users
         lines = [f"name = {_value(self.name)}", 'tags = ["recorded"]', ""]
+        if domain:
+            lines += ["[domain]", *_pairs(dict(domain)), ""]
         for user in self.users:
             lines += ["[[user]]", f"id = {_value(user)}", f"password = {_value(self.password)}", ""]
         for spec in phones:
@@ -218,8 +234,11 @@ class SessionRecorder:
             lines += ["[[step]]", *_pairs(step), ""]
         return "\n".join(lines)
 
-    def save(self, path: Path) -> Path:
-        path.write_text(self.toml(), encoding="utf-8")
+    async def save(self, path: Path) -> Path:
+        """Write the scenario, with the demo domain's settings as they are now."""
+        record = await self.suite.core.service.directory.get_domain(DEMO_DOMAIN)
+        domain = {key: getattr(record, key) for key in DOMAIN_SETTINGS}
+        await asyncio.to_thread(path.write_text, self.toml(domain), encoding="utf-8")
         return path
 
     def _phone_spec(self, name: str) -> dict[str, Any]:
@@ -253,6 +272,8 @@ def _value(value: Any) -> str:
         return repr(value)
     if isinstance(value, list | tuple):
         return "[" + ", ".join(_value(v) for v in value) + "]"
+    if isinstance(value, Mapping):
+        return "{ " + ", ".join(f"{_value(k)} = {_value(v)}" for k, v in value.items()) + " }"
     return json.dumps(str(value), ensure_ascii=False)  # a TOML basic string
 
 

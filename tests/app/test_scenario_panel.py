@@ -160,7 +160,7 @@ def test_a_recorded_session_replays_headless_to_the_same_statuses(
         panel.record_button.click()
         assert not panel.recorder.recording
         assert panel.save_button.isEnabled()
-        panel.save_recording(saved)
+        await panel.save_recording(saved)
         assert str(saved) in panel.summary.text()
 
     in_window(qapp, tmp_path, drive)

@@ -9,7 +9,8 @@ by the headless runner, which finds the same outcomes.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
@@ -17,13 +18,13 @@ import pytest
 from core.seed import DEMO_DOMAIN, DEMO_PASSWORD
 from core.settings import FAST_TEST_SETTINGS
 from core.workspace import Workspace
-from simulators.login_client import LoginClient
+from simulators.login_client import LoginClient, LoginStarted
 from simulators.phone import KdfParams, Phone
 from simulators.phone.errors import PhoneError, UnlockError
 from simulators.phone.unlock import Finger
 from simulators.scenarios.loader import load_scenario
 from simulators.scenarios.recorder import UNKNOWN_FINGER, WRONG_PASSWORD, SessionRecorder
-from simulators.scenarios.runner import build_template, run_scenario
+from simulators.scenarios.runner import ScenarioResult, build_template, run_scenario
 from simulators.suite import DEMO_FINGER, Suite, SuiteOptions
 
 WAIT = 15.0
@@ -45,25 +46,47 @@ async def prompted(suite: Suite, phone: Phone, request_id: str) -> asyncio.Task[
     return task
 
 
-async def test_a_recorded_finger_password_and_cancel_session_replays(tmp_path: Path) -> None:
+@asynccontextmanager
+async def recording(
+    tmp_path: Path, name: str
+) -> AsyncIterator[tuple[Suite, LoginClient, SessionRecorder]]:
+    """A started demo suite, a login client and a recorder listening to it."""
     options = SuiteOptions(core_settings=FAST_TEST_SETTINGS, phone_kdf=KdfParams(n=2**4))
     suite = Suite(Workspace(tmp_path / "workspace"), options=options)
     await suite.start(reset=True)
     client = LoginClient(suite.core.url, suite.pki.ca_file)
-    recorder = SessionRecorder(suite, name="finger, password, cancel")
+    recorder = SessionRecorder(suite, name=name)
     recorder.start()
-    recorder.start()  # a second start does not record twice
-    bob = suite.phones["bob-iphone"]
-
-    async def log_in(passkey: str) -> str | None:
-        recorder.login_submitted("bob", passkey)
-        started = await client.login("bob", DEMO_DOMAIN, passkey)
-        return started.request_id
-
     try:
-        assert await log_in("PIN" + "not-it") is None  # 401: wrong static password
+        yield suite, client, recorder
+    finally:
+        recorder.stop()
+        await client.aclose()
+        await suite.stop()
 
-        request_id = await log_in("Fingerprint" + DEMO_PASSWORD)
+
+async def log_in(
+    client: LoginClient, recorder: SessionRecorder, user: str, passkey: str
+) -> LoginStarted:
+    recorder.login_submitted(user, passkey)
+    return await client.login(user, DEMO_DOMAIN, passkey)
+
+
+async def replayed(tmp_path: Path, saved: Path) -> ScenarioResult:
+    template = await build_template(tmp_path / "template")
+    return await run_scenario(load_scenario(saved), template, seed=2)
+
+
+async def test_a_recorded_finger_password_and_cancel_session_replays(tmp_path: Path) -> None:
+    async with recording(tmp_path, "finger, password, cancel") as (suite, client, recorder):
+        recorder.start()  # a second start does not record twice
+        bob = suite.phones["bob-iphone"]
+        refused = await log_in(client, recorder, "bob", "PIN" + "not-it")
+        assert refused.http_status == 401
+
+        request_id = (
+            await log_in(client, recorder, "bob", "Fingerprint" + DEMO_PASSWORD)
+        ).request_id
         assert request_id is not None
         task = await prompted(suite, bob, request_id)
         with pytest.raises(UnlockError):
@@ -72,7 +95,7 @@ async def test_a_recorded_finger_password_and_cancel_session_replays(tmp_path: P
         await task
         assert (await client.wait_decided(request_id, timeout=WAIT)).status == "accepted"
 
-        request_id = await log_in("PIN" + DEMO_PASSWORD)
+        request_id = (await log_in(client, recorder, "bob", "PIN" + DEMO_PASSWORD)).request_id
         assert request_id is not None
         task = await prompted(suite, bob, request_id)
         bob.cancel_unlock()
@@ -80,11 +103,7 @@ async def test_a_recorded_finger_password_and_cancel_session_replays(tmp_path: P
             await task
         recorder.stop()
         assert not recorder.recording
-        saved = recorder.save(tmp_path / "recorded.toml")
-    finally:
-        recorder.stop()
-        await client.aclose()
-        await suite.stop()
+        saved = await recorder.save(tmp_path / "recorded.toml")
 
     scenario = load_scenario(saved)
     assert scenario.name == "finger, password, cancel"
@@ -112,7 +131,35 @@ async def test_a_recorded_finger_password_and_cancel_session_replays(tmp_path: P
     assert phone.fingers == (DEMO_FINGER,)
     assert "not-it" not in saved.read_text(encoding="utf-8")  # what was typed is never written
 
-    template = await build_template(tmp_path / "template")
-    result = await run_scenario(scenario, template, seed=2)
+    result = await replayed(tmp_path, saved)
     assert result.passed, result.failures()
     assert result.expectations == (1, 1)
+
+
+async def test_a_wrong_number_and_the_domain_settings_are_recorded(tmp_path: Path) -> None:
+    async with recording(tmp_path, "number matching") as (suite, client, recorder):
+        await suite.core.service.directory.update_domain(DEMO_DOMAIN, {"number_matching": True})
+        alice = suite.phones["alice-pixel"]
+        started = await log_in(client, recorder, "alice", "push" + DEMO_PASSWORD)
+        request_id = started.request_id
+        assert request_id is not None
+        await until(suite, lambda: alice.notification_for(request_id) is not None)
+        note = alice.notification_for(request_id)
+        assert note is not None
+        await alice.open_notification(note.id)
+        opened = alice.notification_for(request_id)
+        assert opened is not None
+        assert opened.request is not None
+        assert opened.request.numbers is not None
+        wrong = next(n for n in opened.request.numbers if n != started.number)
+        await alice.approve(note.id, number=wrong)
+        assert (await client.wait_decided(request_id, timeout=WAIT)).status == "refused"
+        saved = await recorder.save(tmp_path / "recorded.toml")
+
+    scenario = load_scenario(saved)
+    assert scenario.domain["number_matching"] is True
+    assert scenario.domain["keywords"]["push"] == "device"
+    approve = next(s for s in scenario.steps if s.action == "approve")
+    assert approve.get("pick") == "wrong"
+    result = await replayed(tmp_path, saved)
+    assert result.passed, result.failures()
