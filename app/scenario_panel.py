@@ -14,6 +14,7 @@ mode) and how each session ended; "Save…" writes it as a scenario file.
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -54,6 +55,7 @@ SPEEDS = (("0.5×", 0.5), ("1×", 1.0), ("2×", 2.0), ("4×", 4.0), ("no pauses"
 class ScenarioPanel(QWidget):
     outcome_shown = Signal(object)  # Outcome, once its row shows it
     finished = Signal(object)  # ScenarioResult
+    stopped = Signal()  # a play cancelled by Stop has ended
 
     def __init__(
         self,
@@ -70,6 +72,8 @@ class ScenarioPanel(QWidget):
         self.result: ScenarioResult | None = None
         self.recorder: SessionRecorder | None = None
         self._rows: dict[int, QListWidgetItem] = {}  # step line -> its row
+        self._task: asyncio.Task[None] | None = None
+        self._picked = 0  # the file shown before "Open…" (back to it on a cancelled dialog)
 
         self.file_combo = QComboBox()
         for path in sorted(BUILT_IN.glob("*.toml")):
@@ -139,13 +143,21 @@ class ScenarioPanel(QWidget):
             name=f"scenario {scenario.name}",
             on_error=self._on_crash,
         )
+        self._task.add_done_callback(self._on_task_done)
+
+    @property
+    def playing(self) -> bool:
+        return self._task is not None and not self._task.done()
 
     def stop(self) -> None:
-        task = getattr(self, "_task", None)
-        if task is not None and not task.done():
-            task.cancel()
+        if self._task is not None and not self._task.done():
+            self._task.cancel()
             self._say("stopped")
         self._set_running(False)
+
+    def _on_task_done(self, task: asyncio.Task[None]) -> None:
+        if task.cancelled():
+            self.stopped.emit()
 
     async def _play(self, scenario: Scenario, speed: float) -> None:
         result = await play_on(self.suite, scenario, speed=speed, on_outcome=self._show_outcome)
@@ -180,12 +192,16 @@ class ScenarioPanel(QWidget):
 
     def _on_file_picked(self, index: int) -> None:
         if self.file_combo.itemData(index) is not None:
+            self._picked = index
             return
         path, _ = QFileDialog.getOpenFileName(
             self, "Open scenario", str(BUILT_IN), "Scenarios (*.toml)"
         )
         if path:
             self.select(Path(path))
+            self._picked = self.file_combo.currentIndex()
+        else:
+            self.file_combo.setCurrentIndex(self._picked)
 
     def _on_event(self, event: Event) -> None:
         # a phone the suite started after the window filled in (a scenario's) gets a card

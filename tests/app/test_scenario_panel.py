@@ -95,6 +95,16 @@ def test_a_scenario_plays_in_the_window_and_the_diagram_shows_each_step(
         assert sorted({arrow.step for arrow in flow.arrows}) == [1, 2, 3, 4, 5, 6, 7]
         assert window.flow.diagram.arrows == flow.arrows
 
+        # Stop cancels a slow play; Run is back
+        panel.speed_combo.setCurrentIndex(panel.speed_combo.findData(0.5))
+        panel.run_button.click()
+        assert panel.playing
+        panel.stop_button.click()
+        assert panel.summary.text() == "stopped"
+        assert panel.run_button.isEnabled()
+        assert not panel.stop_button.isEnabled()
+        await signalled(panel.stopped, lambda: panel.playing, lambda p: not p, "the play to stop")
+
         # played again on the same suite: the phone is reused, the play passes again
         panel.speed_combo.setCurrentIndex(panel.speed_combo.findData(0.0))
         panel.run_button.click()
