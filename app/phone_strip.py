@@ -48,6 +48,7 @@ class PhonePanel(QScrollArea):
         if known is not None:  # the suite replaced the phone: a fresh card in its place
             known.stop()
             index = self._row.indexOf(known)
+            self._row.removeWidget(known)
             known.deleteLater()
         else:
             index = len(self.cards)
