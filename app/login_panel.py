@@ -50,6 +50,7 @@ class LoginState:
 
 class LoginModel(QObject):
     changed = Signal()
+    submitted = Signal(str, str)  # user id, passkey: what the user sent (the recorder's input)
 
     def __init__(self, tasks: BackgroundTasks, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -75,6 +76,7 @@ class LoginModel(QObject):
         if self._current is not None and not self._current.done():
             self._current.cancel()
         user = f"{user_id}@{domain}"
+        self.submitted.emit(user_id, passkey)
         self._set(LoginState(phase="sending", user=user, message="sending the login…"))
         self._current = self._tasks.spawn(
             self._login(user_id, domain, passkey), name="login", on_error=self._failed

@@ -38,7 +38,8 @@ from app.flow_panel import FlowPanel
 from app.login_panel import LoginModel, LoginPanel
 from app.menus import build_menus, shortcut_rows
 from app.message_inspector import MessageInspector
-from app.phone_panel import PhonePanel
+from app.phone_strip import PhonePanel
+from app.scenario_panel import ScenarioPanel
 from app.server_console import ServerConsole
 from app.step_mode import NarrationPanel, NextKeys
 from app.theme import ThemeError, load_theme, qt_palette, stylesheet
@@ -114,6 +115,8 @@ class MainWindow(QMainWindow):
         self.details.setMinimumHeight(120)
         self.details.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Ignored)
         self.phones = PhonePanel()
+        self.scenarios = ScenarioPanel(suite, self.feed, self.tasks, self.phones, self.login_model)
+        self.details.addTab(self.scenarios, "Scenarios")
         phones_box = QGroupBox("Phones")
         phones_box.setObjectName("phonesBox")
         phones_layout = QVBoxLayout(phones_box)

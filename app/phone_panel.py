@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
-    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -33,7 +32,6 @@ from app.handset import BEZEL, paint_handset
 from app.lock_screen import UNKNOWN_FINGER, LockScreen, lock_screen
 from app.phone_view_feed import PhoneViewFeed
 from app.styling import named, repolish
-from core.events import EventBus
 from simulators.phone import Phone, ResponseReceipt
 from simulators.phone.errors import PhoneError
 
@@ -365,35 +363,3 @@ class PhoneCard(QWidget):
             ios=screen is not None and screen.platform == "ios",
             airplane=screen is not None and screen.airplane,
         )
-
-
-class PhonePanel(QScrollArea):
-    """The phones, side by side (scrolls when there are more than fit)."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("phonePanel")
-        self.setWidgetResizable(True)
-        self.setFrameShape(QFrame.Shape.NoFrame)
-        self.cards: dict[str, PhoneCard] = {}
-        self.setMinimumWidth(2 * (CARD_WIDTH + 12) + 12)  # two phones side by side; more scroll
-        inner = named(QWidget(), "phoneStrip")
-        self._row = QHBoxLayout(inner)
-        self._row.setContentsMargins(6, 6, 6, 6)
-        self._row.setSpacing(12)
-        self._placeholder = named(QLabel("starting the phones…"), "muted")
-        self._placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self._row.addWidget(self._placeholder, 1)
-        self._row.addStretch(0)
-        self.setWidget(inner)
-
-    def add_phone(self, phone: Phone, events: EventBus, tasks: BackgroundTasks) -> PhoneCard:
-        self._placeholder.hide()
-        card = PhoneCard(phone, PhoneViewFeed(phone, events), tasks)
-        self.cards[phone.name] = card
-        self._row.insertWidget(len(self.cards) - 1, card, 0, Qt.AlignmentFlag.AlignTop)
-        return card
-
-    def set_placeholder(self, text: str) -> None:
-        self._placeholder.setText(text)
-        self._placeholder.setVisible(not self.cards)

@@ -19,8 +19,8 @@ import asyncio
 import shutil
 import tempfile
 import time
-from collections.abc import Callable, Sequence
-from contextlib import AsyncExitStack
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -111,9 +111,9 @@ async def _set_up(world: World) -> None:
         except Conflict:  # a demo user: give it the scenario's password
             await directory.update_user(user.id, DOMAIN, password=password, locked=False)
     for spec in scenario.phones:
-        phone = await world.suite.add_phone(
+        phone = world.suite.phones.get(spec.name) or await world.suite.add_phone(
             spec.name, Platform(spec.platform), fingers=spec.fingers
-        )
+        )  # a live suite may run the phone already (a second play)
         world.phones[spec.name], world.phone_specs[spec.name] = phone, spec
         if spec.user is not None:
             await steps_phone.activate_as(world, phone, spec.user, spec.pin)
@@ -128,58 +128,125 @@ async def _set_up(world: World) -> None:
         await add_fault(world, dict(fault))
 
 
-async def _play(world: World, result: ScenarioResult) -> None:
+OutcomeHandler = Callable[[Outcome], None]
+
+
+async def _play(
+    world: World,
+    result: ScenarioResult,
+    *,
+    pace: Callable[[], Awaitable[None]] | None = None,
+    on_outcome: OutcomeHandler | None = None,
+) -> None:
+    def report(outcome: Outcome) -> None:
+        result.outcomes.append(outcome)
+        if on_outcome is not None:
+            on_outcome(outcome)
+
     try:
         await _set_up(world)
     except StepFailed as exc:
         result.error = f"setup: {exc}"
         return
     for step in world.scenario.steps:
+        if pace is not None and step.index > 0:
+            await pace()
         is_expectation = step.action.startswith("expect")
         try:
             await STEPS[step.action](world, step)
         except (StepFailed, PhoneError, ServiceError) as exc:  # the others crash the scenario
             message = str(exc) if isinstance(exc, StepFailed) else f"{type(exc).__name__}: {exc}"
-            result.outcomes.append(
-                Outcome(step.line, step.action, False, message, expectation=is_expectation)
-            )
+            report(Outcome(step.line, step.action, False, message, expectation=is_expectation))
             if not is_expectation:
                 result.error = f"line {step.line}: {step.action} could not run; scenario stopped"
                 return
         else:
-            result.outcomes.append(
-                Outcome(step.line, step.action, True, expectation=is_expectation)
-            )
+            report(Outcome(step.line, step.action, True, expectation=is_expectation))
+
+
+@asynccontextmanager
+async def _world_on(suite: Suite, scenario: Scenario, seed: int | None) -> AsyncIterator[World]:
+    """A scenario's world on a started suite; closes its clients and faults after."""
+    run_seed = seed if seed is not None else (scenario.seed or 0)
+    async with AsyncExitStack() as stack:
+        login = LoginClient(suite.core.url, suite.pki.ca_file)
+        stack.push_async_callback(login.aclose)
+        faults = FaultControl(suite)
+        stack.push_async_callback(faults.aclose)
+        world = World(scenario, suite, login, faults, run_seed)
+        stack.callback(world.record_responses())
+        yield world
+
+
+async def _timed(
+    scenario: Scenario, result: ScenarioResult, body: Callable[[], Awaitable[None]]
+) -> ScenarioResult:
+    """Run ``body`` within the scenario's timeout; a crash is a failed scenario."""
+    began = time.perf_counter()
+    try:
+        async with asyncio.timeout(scenario.timeout):
+            await body()
+    except TimeoutError:
+        result.error = f"the scenario took longer than its timeout ({scenario.timeout:g} s)"
+    except Exception as exc:  # a crash is a failed scenario, not a failed run
+        result.error = f"{type(exc).__name__}: {exc}"
+    result.seconds = time.perf_counter() - began
+    return result
 
 
 async def run_scenario(
     scenario: Scenario, template: Path, *, seed: int | None = None
 ) -> ScenarioResult:
+    """Play ``scenario`` on a fresh suite of its own (see the module's isolation)."""
     result = ScenarioResult(path=scenario.path, name=scenario.name)
-    began = time.perf_counter()
-    run_seed = seed if seed is not None else (scenario.seed or 0)
-    with tempfile.TemporaryDirectory(prefix="pushsim-scenario-") as folder:
-        root = Path(folder) / "workspace"
-        await asyncio.to_thread(shutil.copytree, template, root)
-        suite = Suite(Workspace(root), clock=SystemClock(), options=suite_options())
-        try:
+
+    async def body() -> None:
+        with tempfile.TemporaryDirectory(prefix="pushsim-scenario-") as folder:
+            root = Path(folder) / "workspace"
+            await asyncio.to_thread(shutil.copytree, template, root)
+            suite = Suite(Workspace(root), clock=SystemClock(), options=suite_options())
             async with AsyncExitStack() as stack:
                 await suite.start()
                 stack.push_async_callback(suite.stop)
-                login = LoginClient(suite.core.url, suite.pki.ca_file)
-                stack.push_async_callback(login.aclose)
-                faults = FaultControl(suite)
-                stack.push_async_callback(faults.aclose)
-                world = World(scenario, suite, login, faults, run_seed)
-                stack.callback(world.record_responses())
-                async with asyncio.timeout(scenario.timeout):
-                    await _play(world, result)
-        except TimeoutError:
-            result.error = f"the scenario took longer than its timeout ({scenario.timeout:g} s)"
-        except Exception as exc:  # a crash is a failed scenario, not a failed run
-            result.error = f"{type(exc).__name__}: {exc}"
-    result.seconds = time.perf_counter() - began
-    return result
+                world = await stack.enter_async_context(_world_on(suite, scenario, seed))
+                await _play(world, result)
+
+    return await _timed(scenario, result, body)
+
+
+STEP_DELAY = 0.8  # seconds between steps at speed 1 (a viewer can follow)
+
+
+async def play_on(
+    suite: Suite,
+    scenario: Scenario,
+    *,
+    seed: int | None = None,
+    speed: float | None = 1.0,
+    on_outcome: OutcomeHandler | None = None,
+) -> ScenarioResult:
+    """Play ``scenario`` on a started, shared ``suite`` (the window's), paced for a viewer.
+
+    The same set-up and step table as ``run_scenario``, but no isolation: the
+    scenario's users, phones and domain settings stay in the suite (its faults
+    are cleared when it ends). ``speed`` divides ``STEP_DELAY`` between steps
+    (``None`` or 0: no pause); each outcome goes to ``on_outcome`` as it happens.
+    """
+    result = ScenarioResult(path=scenario.path, name=scenario.name)
+    delay = STEP_DELAY / speed if speed else 0.0
+
+    async def pace() -> None:
+        await asyncio.sleep(delay)
+
+    async def body() -> None:
+        async with _world_on(suite, scenario, seed) as world:
+            try:
+                await _play(world, result, pace=pace if delay else None, on_outcome=on_outcome)
+            finally:
+                if scenario.faults or any(s.action == "inject_fault" for s in scenario.steps):
+                    await world.faults.clear()  # the shared suite goes on without them
+
+    return await _timed(scenario, result, body)
 
 
 async def run_scenarios(

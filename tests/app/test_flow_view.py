@@ -19,36 +19,16 @@ from PySide6.QtWidgets import QApplication
 
 from app.main_window import MainWindow
 from core.seed import DEMO_PASSWORD
-from core.workspace import Workspace
 from simulators.session_flow import SessionFlow
-from simulators.suite import Suite
-from tests.app.test_main_window import (
-    request_shown,
-    run_on_qt_loop,
-    signalled,
-    suite_options,
-    view_where,
-)
+from tests.app.test_main_window import request_shown, signalled, view_where
+from tests.app.test_scenario_panel import in_window
 from tests.e2e.test_session_flow import EXPECTED
 
 
 def test_the_diagram_draws_a_login_and_the_inspector_shows_its_checks(
     qapp: QApplication, tmp_path: Path
 ) -> None:
-    async def main() -> None:
-        suite = Suite(Workspace(tmp_path / "workspace"), options=suite_options())
-        window = MainWindow(suite)
-        window.resize(1280, 720)
-        window.show()
-        try:
-            await suite.start(reset=True)
-            await drive(window)
-        finally:
-            await window.aclose()
-            await suite.stop()
-            window.close()  # last: closing the last window stops the loop
-
-    run_on_qt_loop(qapp, main())
+    in_window(qapp, tmp_path, drive)
 
 
 async def shown_where(window: MainWindow, check: object, what: str) -> SessionFlow:
