@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from app.background import BackgroundTasks
 from app.styling import repolish
+from core.step_gate import NO_GATE, Gate
 from simulators.login_client import PENDING, CoreAnswer, CoreUnreachable, LoginClient
 
 
@@ -67,9 +68,9 @@ class LoginModel(QObject):
     def ready(self) -> bool:
         return self._client is not None
 
-    def connect_core(self, base_url: str, ca_file: Path) -> None:
-        """Point the client at the core (once the suite is up)."""
-        self._client = LoginClient(base_url, ca_file)
+    def connect_core(self, base_url: str, ca_file: Path, gate: Gate = NO_GATE) -> None:
+        """Point the client at the core (once the suite is up); ``gate``: step mode's."""
+        self._client = LoginClient(base_url, ca_file, gate=gate)
         self.changed.emit()
 
     def submit(self, user_id: str, domain: str, passkey: str) -> None:

@@ -165,7 +165,7 @@ class MainWindow(QMainWindow):
         self._ready = True
         suite = self.suite
         self.console.start()
-        self.login_model.connect_core(suite.core.url, suite.pki.ca_file)
+        self.login_model.connect_core(suite.core.url, suite.pki.ca_file, suite.gate)
         for phone in suite.phones.values():
             self.phones.add_phone(phone, suite.events, self.tasks)
         self.phones.set_placeholder("no phones")

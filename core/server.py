@@ -26,6 +26,7 @@ from core.push.dispatcher import PushDispatcher
 from core.push.endpoints import ProviderEndpoints
 from core.service import CoreService
 from core.settings import CoreSettings
+from core.step_gate import NO_GATE, Gate
 from core.storage import Database
 from core.web.asgi_server import LoopbackAsgiServer, ServerOptions
 from core.workspace import Workspace
@@ -57,8 +58,10 @@ class CoreServer:
         endpoints: ProviderEndpoints,
         settings: CoreSettings | None = None,
         client_factory: ClientFactory = default_client_factory,
+        gate: Gate = NO_GATE,
     ) -> None:
         self.workspace = workspace
+        self.gate = gate
         self.pki = pki
         self.events = events
         self.clock = clock
@@ -98,6 +101,7 @@ class CoreServer:
                     settings=self.settings,
                     client_factory=self._client_factory,
                 ),
+                gate=self.gate,
             )
         return self._service
 

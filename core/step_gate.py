@@ -24,6 +24,11 @@ STEPS = range(1, 8)
 class Gate(Protocol):
     """What a part that performs a step holds: ``StepGate`` or ``NO_GATE``."""
 
+    @property
+    def enabled(self) -> bool:
+        """Step mode is on: a call crossing the gate may wait without a time limit."""
+        ...
+
     async def reach(self, step: int, request_id: str | None = None) -> None: ...
 
 
@@ -119,6 +124,8 @@ class StepGate:
 
 
 class _NoGate:
+    enabled = False
+
     async def reach(self, step: int, request_id: str | None = None) -> None:
         return None
 

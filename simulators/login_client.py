@@ -19,6 +19,7 @@ from urllib.parse import quote
 
 import httpx
 
+from core.step_gate import NO_GATE, Gate
 from simulators.workspace_http import WorkspaceHttpClient
 
 POLL_WAIT = 10  # seconds the core may hold one status request
@@ -81,8 +82,16 @@ class Decision(CoreAnswer):
 class LoginClient(WorkspaceHttpClient):
     """Logs users in at one core; one connection pool, closed by ``aclose``."""
 
-    def __init__(self, base_url: str, ca_file: Path, *, timeout: float = HTTP_TIMEOUT) -> None:
+    def __init__(
+        self,
+        base_url: str,
+        ca_file: Path,
+        *,
+        timeout: float = HTTP_TIMEOUT,
+        gate: Gate = NO_GATE,
+    ) -> None:
         super().__init__(base_url, ca_file, timeout=timeout)
+        self._gate = gate  # step mode: the login waits before step 1, and waits without a limit
 
     async def login(
         self, user_id: str, domain: str, passkey: str, *, client_ip: str | None = None
@@ -96,7 +105,9 @@ class LoginClient(WorkspaceHttpClient):
         if client_ip is not None:
             payload["clientIP"] = client_ip
         path = f"/v1/users/{quote(user_id, safe='@')}@{quote(domain, safe='')}/login"
-        http_status, body = await self._call("POST", path, json=payload)
+        await self._gate.reach(1)
+        patient = {"timeout": None} if self._gate.enabled else {}
+        http_status, body = await self._call("POST", path, json=payload, **patient)
         fields = _answer_fields(http_status, body, request_id=None)
         return LoginStarted(**fields)
 

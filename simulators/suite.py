@@ -191,6 +191,7 @@ class Suite:
             clock=self.clock,
             endpoints=endpoints,
             settings=self.options.core_settings,
+            gate=self.gate,
         )
         await seed_demo(await self._core.open_service(), creds)
         await self._core.start()
@@ -253,7 +254,7 @@ class Suite:
     ) -> Phone:
         """Build and start a phone wired to this suite's core and mock (not activated)."""
         ca = self.pki.ca_file
-        core_api = HttpCoreDeviceApi(self.core.url, ca_file=ca)
+        core_api = HttpCoreDeviceApi(self.core.url, ca_file=ca, gate=self.gate)
         self._closers.append(core_api.aclose)
         client: FcmDeviceClient | ApnsDeviceClient
         if platform is Platform.ANDROID:
@@ -272,6 +273,7 @@ class Suite:
             delivery=delivery,
             fingers=fingers,
             kdf=self.options.phone_kdf,
+            gate=self.gate,
         )
         self.phones[name] = phone
         await phone.start()

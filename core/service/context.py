@@ -11,6 +11,7 @@ from core.events import EventBus
 from core.push.dispatcher import PushDispatcher
 from core.service.unit import Journal, Unit, open_unit
 from core.settings import CoreSettings
+from core.step_gate import NO_GATE, Gate
 from core.storage import Database
 
 
@@ -22,6 +23,7 @@ class ServiceContext:
     events: EventBus
     dispatcher: PushDispatcher
     watch: SessionWatch
+    gate: Gate = NO_GATE  # step mode holds steps 2, 3 and 7 here
 
     def unit(self, journal: Journal | None = None) -> AbstractAsyncContextManager[Unit]:
         """One unit of work: persist the journal, commit, then publish and wake polls."""

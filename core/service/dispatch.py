@@ -106,6 +106,7 @@ class PushService:
         handed_over: asyncio.Event,
     ) -> None:
         request_id = session.request_id
+        await self._ctx.gate.reach(3, request_id)  # step mode: before the push goes out
         app_id = authenticator.push_app_id or domain.mobile_app_name
         async with self._ctx.db.read() as repos:
             app = await repos.push_apps.get(app_id) or await repos.push_apps.find_by_bundle_id(

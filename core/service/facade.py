@@ -28,6 +28,7 @@ from core.service.login import LoginResult, LoginService
 from core.service.responses import Decided, ResponseService
 from core.service.sessions import SessionService, Trace
 from core.settings import CoreSettings
+from core.step_gate import NO_GATE, Gate
 from core.storage import Database
 from core.storage.records import SessionRecord
 
@@ -43,6 +44,7 @@ class CoreService:
         clock: Clock,
         events: EventBus,
         dispatcher: PushDispatcher,
+        gate: Gate = NO_GATE,
     ) -> None:
         self.context = ServiceContext(
             db=db,
@@ -51,6 +53,7 @@ class CoreService:
             events=events,
             dispatcher=dispatcher,
             watch=SessionWatch(),
+            gate=gate,
         )
         self.push = PushService(self.context)
         self.directory = DirectoryService(self.context)

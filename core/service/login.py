@@ -131,9 +131,10 @@ class LoginService:
         client_ip: str,
         request_id: str | None,
     ) -> LoginResult:
+        request_id = request_id or secrets.token_hex(16)
+        await self._ctx.gate.reach(2, request_id)  # step mode: before the challenge
         now = self._ctx.clock.now()
         settings = self._ctx.settings
-        request_id = request_id or secrets.token_hex(16)
         who = f"{user.user_id}@{user.domain}"
         login_raw = json.dumps(
             {

@@ -129,6 +129,7 @@ class ResponseService:
         keys = AuthenticatorKeys.from_dict(dict(authenticator.keys))
         opened = open_response(response_message, keys)
         request_id = None if opened is None else opened.request_id
+        await self._ctx.gate.reach(7, request_id)  # step mode: before validating
         async with self._ctx.db.read() as repos:
             session = None if request_id is None else await repos.sessions.get(request_id)
             seen = opened is not None and await repos.nonces.seen(

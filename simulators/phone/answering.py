@@ -88,6 +88,7 @@ class RequestAnswerer:
         notification = await self._prepare(notification_id)
         request = notification.request
         assert request is not None
+        await self.app.host.gate.reach(5, request.request_id)  # step mode: before the answer
         check_number(request, number)
         self._answering.add(notification_id)
         try:
@@ -115,6 +116,7 @@ class RequestAnswerer:
         notification = await self._prepare(notification_id)
         request = notification.request
         assert request is not None
+        await self.app.host.gate.reach(5, request.request_id)  # step mode: before the answer
         self._answering.add(notification_id)
         try:
             self.app.host.emit(
@@ -263,6 +265,7 @@ class RequestAnswerer:
         notification = self.receiver.expire_if_due(self.receiver.visible(notification_id))
         if not notification.answerable:  # e.g. expired while the user was unlocking
             raise unusable(notification)
+        await host.gate.reach(6, response.request_id)  # step mode: before signing and posting
         keystore = app.require_activated()
         core = host.core()
         message = seal_response(keystore, response)

@@ -24,6 +24,7 @@ from typing import Any, Protocol
 from core.events import Event, EventDetails
 from core.protocol.activation import ActivationOffer, activation_signature
 from core.protocol.signature import compute_signature
+from core.step_gate import Gate
 from simulators.phone.activation_flow import ActivationFlow
 from simulators.phone.app_state import AppState, Enrollment
 from simulators.phone.core_client import CoreDeviceApi, NotificationRegistration
@@ -60,6 +61,11 @@ from simulators.phone.views import AuthenticatorView, UnlockPromptView, describe
 
 class PhoneParts(Protocol):
     """What a phone lends to the software running on it: its sensor and its event log."""
+
+    @property
+    def gate(self) -> Gate:
+        """Step mode's gate: the app waits here before steps 4-6."""
+        ...
 
     @property
     def sensor(self) -> FingerprintSensor: ...

@@ -21,6 +21,7 @@ from enum import StrEnum
 from typing import Any, Protocol
 
 from core.events import Event
+from core.step_gate import Gate
 from simulators.phone.event_details import PushTokenDetails
 from simulators.phone.event_kinds import PhoneEvent
 from simulators.phone.push_delivery import (
@@ -28,6 +29,7 @@ from simulators.phone.push_delivery import (
     PushDelivery,
     PushSecretRefused,
     PushTokenRevoked,
+    request_id_of,
 )
 
 log = logging.getLogger(__name__)
@@ -44,6 +46,9 @@ class DeliveryState(StrEnum):
 
 class LinkHost(Protocol):
     """What the link needs from the phone it runs on (the phone is not imported here)."""
+
+    @property
+    def gate(self) -> Gate: ...
 
     @property
     def airplane_mode(self) -> bool: ...
@@ -173,6 +178,7 @@ class DeliveryLink:
                 )
                 async for push in stream:
                     delay = STREAM_RETRY_INITIAL
+                    await host.gate.reach(4, request_id_of(push))  # step mode: before step 4
                     self._on_push(push)
                 self.state = DeliveryState.CONNECTING  # retried below
                 host.emit(PhoneEvent.DELIVERY_CLOSED, "the push service closed the stream")

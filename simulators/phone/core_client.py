@@ -22,6 +22,7 @@ from urllib.parse import quote
 
 import httpx
 
+from core.step_gate import NO_GATE, Gate
 from simulators.phone.errors import CoreApiError, CoreUnreachable
 
 DECIDED_STATUSES = frozenset({"accepted", "refused", "timeout", "failure"})
@@ -105,8 +106,10 @@ class HttpCoreDeviceApi:
         ca_file: Path | None = None,
         client: httpx.AsyncClient | None = None,
         timeout: float = 10.0,
+        gate: Gate = NO_GATE,
     ) -> None:
         self.base_url = base_url.rstrip("/")
+        self._gate = gate  # a step held by step mode may take as long as the trainer talks
         if client is not None:
             self._client = client
             self._owns_client = False
@@ -131,7 +134,11 @@ class HttpCoreDeviceApi:
     ) -> httpx.Response:
         try:
             return await self._client.request(
-                method, f"{self.base_url}/v1{path}", json=json, params=params
+                method,
+                f"{self.base_url}/v1{path}",
+                json=json,
+                params=params,
+                timeout=None if self._gate.enabled else httpx.USE_CLIENT_DEFAULT,
             )
         except httpx.TransportError as exc:
             raise CoreUnreachable(type(exc).__name__) from exc

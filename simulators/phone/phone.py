@@ -27,6 +27,7 @@ from core.clock import Clock
 from core.events import NO_DETAILS, Event, EventBus, check_details
 from core.protocol.activation import ActivationOffer
 from core.protocol.keys import UnlockProtection
+from core.step_gate import NO_GATE, Gate
 from core.workspace import Workspace
 from simulators.phone import event_details
 from simulators.phone.answering import RequestAnswerer
@@ -66,9 +67,11 @@ class Phone:
         kdf: KdfParams | None = None,
         max_pin_failures: int = DEFAULT_MAX_PIN_FAILURES,
         max_finger_mismatches: int = DEFAULT_MAX_MISMATCHES,
+        gate: Gate = NO_GATE,
     ) -> None:
         """``fingers`` are enrolled when the phone is first created (not on a reload)."""
         self.name = name
+        self.gate = gate  # step mode holds steps 4, 5 and 6 here
         self._platform = Platform(platform)
         self.events = events
         self.storage = PhoneStorage.for_phone(workspace.phones_dir, name)

@@ -137,3 +137,11 @@ def parse_push(payload: Mapping[str, Any]) -> PushContent:
         title=title or DEFAULT_TITLE,
         subject=subject or DEFAULT_SUBJECT,
     )
+
+
+def request_id_of(push: DeliveredPush) -> str | None:
+    """The session a delivered push is about (None for one that is not ours)."""
+    try:
+        return parse_push(push.payload).request_id
+    except NotAPushSimPush:
+        return None
