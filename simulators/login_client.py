@@ -82,15 +82,8 @@ class Decision(CoreAnswer):
 class LoginClient(WorkspaceHttpClient):
     """Logs users in at one core; one connection pool, closed by ``aclose``."""
 
-    def __init__(
-        self,
-        base_url: str,
-        ca_file: Path,
-        *,
-        timeout: float = HTTP_TIMEOUT,
-        gate: Gate = NO_GATE,
-    ) -> None:
-        super().__init__(base_url, ca_file, timeout=timeout)
+    def __init__(self, base_url: str, ca_file: Path, *, gate: Gate = NO_GATE) -> None:
+        super().__init__(base_url, ca_file, timeout=HTTP_TIMEOUT)
         self._gate = gate  # step mode: the login waits before step 1, and waits without a limit
 
     async def login(

@@ -8,11 +8,13 @@ the clock stands still, release, repeat. Leaving step mode lets the rest go.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 import httpx
 
 from core.step_gate import HeldStep, StepGate
-from simulators.login_client import LoginClient
+from simulators.login_client import LoginClient, LoginStarted
 from simulators.phone import AutoAction, AutoResponsePolicy
 from simulators.suite import Suite
 from tests.e2e.flow import PASSWORD
@@ -32,6 +34,18 @@ async def next_held(gate: StepGate) -> HeldStep:
     return gate.held[0]
 
 
+@asynccontextmanager
+async def step_mode_login(
+    suite: Suite,
+) -> AsyncIterator[tuple[LoginClient, asyncio.Task[LoginStarted]]]:
+    """Step mode on, alice's phone auto-approving, her login started (and held at once)."""
+    phone = suite.phone_for("alice")
+    await suite.set_auto_responder(phone, AutoResponsePolicy(action=AutoAction.APPROVE))
+    suite.gate.set_enabled(True)
+    async with LoginClient(suite.core.url, suite.pki.ca_file, gate=suite.gate) as client:
+        yield client, asyncio.create_task(client.login("alice", "demo", "push" + PASSWORD))
+
+
 async def session_status(http: httpx.AsyncClient, request_id: str) -> str:
     return str((await http.get(f"/v1/sessions/{request_id}")).json()["sessionStatus"])
 
@@ -39,12 +53,8 @@ async def session_status(http: httpx.AsyncClient, request_id: str) -> str:
 async def test_the_flow_waits_before_each_step_and_the_session_stays_pending(
     suite: Suite, http: httpx.AsyncClient
 ) -> None:
-    phone = suite.phone_for("alice")
-    await suite.set_auto_responder(phone, AutoResponsePolicy(action=AutoAction.APPROVE))
     gate = suite.gate
-    gate.set_enabled(True)
-    async with LoginClient(suite.core.url, suite.pki.ca_file, gate=gate) as client:
-        login = asyncio.create_task(client.login("alice", "demo", "push" + PASSWORD))
+    async with step_mode_login(suite) as (client, login):
         seen: list[int] = []
         request_id: str | None = None
         for expected in range(1, 8):
@@ -70,12 +80,8 @@ async def test_the_flow_waits_before_each_step_and_the_session_stays_pending(
 async def test_leaving_step_mode_lets_a_held_login_finish(
     suite: Suite, http: httpx.AsyncClient
 ) -> None:
-    phone = suite.phone_for("alice")
-    await suite.set_auto_responder(phone, AutoResponsePolicy(action=AutoAction.APPROVE))
     gate = suite.gate
-    gate.set_enabled(True)
-    async with LoginClient(suite.core.url, suite.pki.ca_file, gate=gate) as client:
-        login = asyncio.create_task(client.login("alice", "demo", "push" + PASSWORD))
+    async with step_mode_login(suite) as (client, login):
         gate.release()  # nothing held yet: no effect
         assert (await next_held(gate)).step == 1
         gate.release()
