@@ -41,6 +41,7 @@ HEADER_HEIGHT = 44
 ROW_HEIGHT = 28
 LOOP_WIDTH = 34
 MIN_LANE_WIDTH = 130
+MAX_SPACING = 1.2
 
 
 class FlowDiagram(QWidget):
@@ -55,6 +56,7 @@ class FlowDiagram(QWidget):
         self._flow: SessionFlow | None = None
         self._selected: str | None = None
         self._scale = 1.0
+        self._spacing = 1.0
 
     # -- what it shows -------------------------------------------------------------
     @property
@@ -76,9 +78,15 @@ class FlowDiagram(QWidget):
         self.updateGeometry()
         self.update()
 
+    @property
+    def scale(self) -> float:
+        return self._scale
+
     def set_scale(self, scale: float) -> None:
-        """Presenter mode draws larger: rows, fonts and lanes grow by ``scale``."""
+        """Presenter mode draws larger: fonts grow by ``scale``, rows and lanes by at most
+        ``MAX_SPACING`` (so a login's seven arrows still fit a 720-pixel-high window)."""
         self._scale = scale
+        self._spacing = min(scale, MAX_SPACING)
         self.updateGeometry()
         self.update()
 
@@ -90,7 +98,7 @@ class FlowDiagram(QWidget):
 
     # -- geometry --------------------------------------------------------------------
     def _px(self, value: float) -> int:
-        return round(value * self._scale)
+        return round(value * self._spacing)
 
     def sizeHint(self) -> QSize:
         rows = max(len(self.arrows), 7)

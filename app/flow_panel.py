@@ -58,8 +58,8 @@ class FlowPanel(QGroupBox):
         scroll.setObjectName("flowScroll")
         scroll.setWidgetResizable(True)
         scroll.setWidget(self.diagram)
-        # the seven arrows of a login are always in view; longer sessions scroll
-        scroll.setMinimumHeight(self.diagram.sizeHint().height() + 2 * scroll.frameWidth())
+        self._scroll = scroll
+        self.set_scale(1.0)
 
         top = QHBoxLayout()
         top.addWidget(QLabel("Session"))
@@ -77,6 +77,12 @@ class FlowPanel(QGroupBox):
         for event in bus.history:
             self.recorder.add(event)
         feed.received.connect(self.recorder.add)
+
+    def set_scale(self, scale: float) -> None:
+        self.diagram.set_scale(scale)
+        # the seven arrows of a login are always in view; longer sessions scroll
+        frame = 2 * self._scroll.frameWidth()
+        self._scroll.setMinimumHeight(self.diagram.sizeHint().height() + frame)
 
     @property
     def shown(self) -> SessionFlow | None:

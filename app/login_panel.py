@@ -201,13 +201,13 @@ class LoginPanel(QGroupBox):
 
         layout = QVBoxLayout(self)
         layout.addLayout(form)
-        if hint:
-            hint_label = QLabel(hint)
-            hint_label.setObjectName("muted")
-            hint_label.setToolTip(hint)
-            # one line, cut by the panel's edge rather than widening the window
-            hint_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-            layout.addWidget(hint_label)
+        self.hint_label = QLabel(hint)
+        self.hint_label.setObjectName("muted")
+        self.hint_label.setToolTip(hint)
+        # one line, cut by the panel's edge rather than widening the window
+        self.hint_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.hint_label.setVisible(bool(hint))
+        layout.addWidget(self.hint_label)
         layout.addLayout(status_row)
         layout.addWidget(self.request_label)
 
@@ -217,6 +217,11 @@ class LoginPanel(QGroupBox):
         self.show_password.toggled.connect(self._on_show_password)
         model.changed.connect(self._on_model_changed)
         self._on_model_changed()
+
+    def set_compact(self, on: bool) -> None:
+        """Presenter mode: the fields and the status only (the hint and request ID hide)."""
+        self.hint_label.setVisible(not on and bool(self.hint_label.text()))
+        self.request_label.setVisible(not on)
 
     def _on_login_clicked(self) -> None:
         if not self.model.ready or self.model.state.phase == "sending":

@@ -192,7 +192,10 @@ class MainWindow(QMainWindow):
         if isinstance(app, QApplication):
             app.setPalette(qt_palette(theme))
         self.setStyleSheet(sheet)
-        self.flow.diagram.set_scale(state.scale)
+        self.flow.set_scale(state.scale)
+        self.login_panel.set_compact(state.presenter)
+        self.details.setMinimumHeight(80 if state.presenter else 120)
+        self.phones.set_theme(theme)
         self.console.setVisible(not state.presenter)
         self.details.setTabVisible(self.details.indexOf(self.log_view), not state.presenter)
         self.menu_actions["presenter"].setChecked(state.presenter)

@@ -60,6 +60,7 @@ class PhoneCard(QWidget):
         self.tasks = tasks
         self._answering = 0  # approve/reject calls in flight
         self._screen: LockScreen | None = None
+        self.scale = 1.0
         self.setFixedSize(CARD_WIDTH, CARD_HEIGHT)
 
         # status bar, name, big clock
@@ -181,6 +182,12 @@ class PhoneCard(QWidget):
         self._tick.start()
         views.changed.connect(self._on_view_changed)
         self.refresh()
+
+    def set_scale(self, scale: float, sheet: str) -> None:
+        """Draw the phone ``scale`` times its natural size; ``sheet``: the phone rules, zoomed."""
+        self.scale = scale
+        self.setFixedSize(round(CARD_WIDTH * scale), round(CARD_HEIGHT * scale))
+        self.setStyleSheet(sheet)
 
     def stop(self) -> None:
         """No more redraws (the window is closing)."""

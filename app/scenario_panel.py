@@ -80,6 +80,11 @@ class ScenarioPanel(QWidget):
             self.file_combo.addItem(path.stem, str(path))
         self.file_combo.addItem(OPEN, None)
         self.file_combo.activated.connect(self._on_file_picked)
+        # long file names must not widen the window: the list shows them in full
+        self.file_combo.setMinimumContentsLength(14)
+        self.file_combo.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
         self.speed_combo = QComboBox()
         for label, speed in SPEEDS:
             self.speed_combo.addItem(label, speed)
@@ -103,11 +108,14 @@ class ScenarioPanel(QWidget):
         controls = QHBoxLayout()
         controls.addWidget(self.file_combo, 1)
         controls.addWidget(self.speed_combo)
+        buttons = QHBoxLayout()
         for button in (self.run_button, self.stop_button, self.record_button, self.save_button):
-            controls.addWidget(button)
+            buttons.addWidget(button)
+        buttons.addStretch(1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(controls)
+        layout.addLayout(buttons)
         layout.addWidget(self.steps, 1)
         layout.addWidget(self.summary)
         feed.received.connect(self._on_event)

@@ -55,10 +55,12 @@ def load_theme(key: str, directory: Path = THEMES_DIR) -> Theme:
     return Theme(key=key, name=str(data.get("name", key)), tokens=tokens, palette=palette)
 
 
-def stylesheet(theme: Theme, *, zoom: float = 1.0, directory: Path = STYLES_DIR) -> str:
+def stylesheet(
+    theme: Theme, *, zoom: float = 1.0, directory: Path = STYLES_DIR, only: str = "*.qss"
+) -> str:
     """The numbered sheets of ``directory`` with ``theme``'s colours, sizes × ``zoom``."""
     parts = []
-    for path in sorted(directory.glob("*.qss")):
+    for path in sorted(directory.glob(only)):
         text = path.read_text(encoding="utf-8")
         missing = sorted({m for m in _TOKEN.findall(text) if m not in theme.tokens})
         if missing:
@@ -68,6 +70,11 @@ def stylesheet(theme: Theme, *, zoom: float = 1.0, directory: Path = STYLES_DIR)
             text = _POINTS.sub(lambda m: f"{float(m.group(1)) * zoom:.3g}pt", text)
         parts.append(text)
     return "\n".join(parts)
+
+
+def phone_sheet(theme: Theme, zoom: float, directory: Path = STYLES_DIR) -> str:
+    """Only the phones' sheet (``*-phone.qss``), its sizes × ``zoom``: a card's own look."""
+    return stylesheet(theme, zoom=zoom, directory=directory, only="*-phone.qss")
 
 
 def qt_palette(theme: Theme, base: QPalette | None = None) -> QPalette:

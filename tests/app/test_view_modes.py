@@ -40,7 +40,7 @@ def test_presenter_mode_enlarges_text_and_hides_the_desk(
     QTest.keyClick(window, Qt.Key.Key_F11)
     assert window.view.presenter
     assert f"font-size: {10 * PRESENTER_ZOOM:.3g}pt" in window.styleSheet()
-    assert window.flow.diagram.sizeHint().height() > 1.5 * 7 * 28
+    assert window.flow.diagram.scale == PRESENTER_ZOOM
     assert not window.console.isVisibleTo(window)
     assert not window.details.isTabVisible(window.details.indexOf(window.log_view))
     QTest.keyClick(window, Qt.Key.Key_F11)
