@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPushButton,
     QSizePolicy,
     QVBoxLayout,
@@ -226,6 +227,8 @@ class LoginPanel(QGroupBox):
     def _on_login_clicked(self) -> None:
         if not self.model.ready or self.model.state.phase == "sending":
             return
+        if self.model.state.phase == PENDING and not self.confirm_supersede():
+            return  # one login at a time, unless the user says the new one replaces it
         self.model.submit(
             self.user_edit.text().strip(),
             self.domain_edit.text().strip(),
@@ -236,9 +239,20 @@ class LoginPanel(QGroupBox):
         mode = QLineEdit.EchoMode.Normal if shown else QLineEdit.EchoMode.Password
         self.password_edit.setEchoMode(mode)
 
+    def confirm_supersede(self) -> bool:
+        """Ask before a new login replaces the pending one (the core cancels the older)."""
+        answer = QMessageBox.question(
+            self,
+            "A login is pending",
+            f"The login for {self.model.state.user} is still waiting for the phone.\n"
+            "Start a new login? The pending one will be cancelled.",
+        )
+        return answer == QMessageBox.StandardButton.Yes
+
     def _on_model_changed(self) -> None:
         state = self.model.state
         self.login_button.setEnabled(self.model.ready and state.phase != "sending")
+        self.login_button.setText("waiting…" if state.phase == PENDING else "Login")
         if not self.model.ready:
             self.status_label.setText("starting…")
             self.status_label.setProperty("status", "idle")

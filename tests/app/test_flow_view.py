@@ -81,6 +81,9 @@ async def drive(window: MainWindow) -> None:
     # pinned on this session, a second login does not take the stage ...
     window.flow.follow.setChecked(False)
     first = flow.request_id
+    await signalled(
+        panel.model.changed, lambda: panel.model.state.phase, lambda p: p == "accepted", "done"
+    )
     panel.password_edit.setText("push" + DEMO_PASSWORD)
     panel.login_button.click()
     picker = window.flow.picker
@@ -93,4 +96,16 @@ async def drive(window: MainWindow) -> None:
     window.flow.follow.setChecked(True)
     assert window.flow.shown is not None
     assert window.flow.shown.request_id != first
+    assert window.flow.picker.count() == 2
+
+    # one login at a time: while it is pending the button waits, and asks before replacing it
+    await signalled(
+        panel.model.changed, lambda: panel.model.state.phase, lambda p: p == "pending", "pending"
+    )
+    assert panel.login_button.text() == "waiting…"
+    asked: list[bool] = []
+    panel.confirm_supersede = lambda: asked.append(True) or False  # type: ignore[method-assign]
+    panel.login_button.click()
+    assert asked == [True]
+    assert panel.model.state.phase == "pending", "declined: the pending login stays"
     assert window.flow.picker.count() == 2
