@@ -35,7 +35,8 @@ from core.storage.records import (
 from core.storage.repo_sessions import SessionQuery
 
 NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
-USER_ID = re.compile(r"[^\s/@][^\s/]{0,127}")
+# printable ASCII without space or '/', not starting with '@' (routes.toml: userID)
+USER_ID = re.compile(r"[!-.0-?A-~][!-.0-~]{0,127}")
 APP_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,254}")
 DEFAULT_KEYWORDS = {"push": UnlockProtection.DEVICE.value}
 
@@ -213,7 +214,7 @@ class DirectoryService:
     # -- users ------------------------------------------------------------------
     async def create_user(self, user_id: str, domain: str, password: str | None) -> UserRecord:
         if not USER_ID.fullmatch(user_id):
-            raise _bad("user_id", "must be 1-128 characters without spaces or '/'")
+            raise _bad("user_id", "must be 1-128 printable ASCII characters, no space or '/'")
         hashed = None if password is None else await self._hash(password)
         user = UserRecord(
             user_id=user_id,
