@@ -54,17 +54,19 @@ def parse_push_app(fields: Fields, created: float, app_id: str | None = None) ->
         if isinstance(raw, dict):
             values["fcm_service_account"] = json.dumps(raw)
         else:
-            values["fcm_service_account"] = fcm.opt_string("serviceAccount", max_len=32768)
+            values["fcm_service_account"] = fcm.opt_string(
+                "serviceAccount", max_len=32768, min_len=1
+            )
         values["fcm_project_id"] = fcm.opt_string("projectID", max_len=128)
-        values["fcm_legacy_server_key"] = fcm.opt_string("legacyServerKey", max_len=4096)
+        values["fcm_legacy_server_key"] = fcm.opt_string("legacyServerKey", max_len=4096, min_len=1)
         fields.merge(fcm)
     apns = fields.opt_object("apns")
     if apns is not None:
         values["apns_auth"] = apns.opt_string("auth", choices=("token", "certificate"))
-        values["apns_key_pem"] = apns.opt_string("keyPem", max_len=8192)
-        values["apns_key_id"] = apns.opt_string("keyID", max_len=32)
-        values["apns_team_id"] = apns.opt_string("teamID", max_len=32)
-        values["apns_cert_pem"] = apns.opt_string("certificatePem", max_len=32768)
+        values["apns_key_pem"] = apns.opt_string("keyPem", max_len=8192, min_len=1)
+        values["apns_key_id"] = apns.opt_string("keyID", max_len=32, min_len=1)
+        values["apns_team_id"] = apns.opt_string("teamID", max_len=32, min_len=1)
+        values["apns_cert_pem"] = apns.opt_string("certificatePem", max_len=32768, min_len=1)
         values["apns_bundle_id"] = apns.opt_string("bundleID", max_len=255)
         values["apns_environment"] = (
             apns.opt_string("environment", choices=("sandbox", "production")) or "sandbox"

@@ -87,7 +87,11 @@ class CoreApi:
                 method=scope["method"],
                 path=scope["path"],
                 params=params,
-                query=dict(parse_qsl(scope.get("query_string", b"").decode("latin-1"))),
+                query=dict(
+                    parse_qsl(
+                        scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True
+                    )
+                ),
                 headers=headers,
                 body=body,
                 client=str(client[0]),

@@ -73,7 +73,7 @@ class Spec:
         does not."""
         for name, value in values.items():
             pattern = self.parameters[name]["schema"]["pattern"]
-            if not re.fullmatch(pattern.removeprefix("^").removesuffix("$"), value):
+            if re.search(pattern, value) is None:
                 raise ApiError(
                     400,
                     f"invalid path parameter {name}",

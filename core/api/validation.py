@@ -35,10 +35,12 @@ class Fields:
         return self._data.get(name)
 
     def _typed(self, name: str, kind: type | tuple[type, ...], message: str) -> Any:
-        """The value when absent (None) or of ``kind`` (a bool is no number); else None and
-        ``message`` recorded."""
+        """The value if of ``kind`` (a bool is no number), None when absent; an explicit null or
+        a value of another kind records a problem (``message``) and gives None."""
         value = self._data.get(name)
         if value is None:
+            if name in self._data:
+                self._fail(name, "must not be null (leave the field out)")
             return None
         if isinstance(value, kind) and (kind is bool or not isinstance(value, bool)):
             return value
@@ -73,9 +75,13 @@ class Fields:
         return "" if value is None else value
 
     def opt_integer(self, name: str, *, low: int, high: int) -> int | None:
-        value: int | None = self._typed(name, int, "must be an integer")
-        if value is None:
+        found = self._typed(name, (int, float), "must be an integer")
+        if found is None:
             return None
+        if isinstance(found, float) and not found.is_integer():
+            self._fail(name, "must be an integer")
+            return None
+        value = int(found)  # JSON Schema's integer: 3 and 3.0 alike
         if not low <= value <= high:
             self._fail(name, f"must be between {low} and {high}")
             return None
@@ -124,7 +130,7 @@ class Fields:
         or wrong (the problem recorded)."""
         value = self._data.get(name)
         if value is None:
-            return None
+            return self._typed(name, kind, "")  # absent, or null (refused)
         sized: Any = value
         strings = [*value, *value.values()] if isinstance(value, dict) else value
         if (
@@ -159,7 +165,7 @@ def query_number(query: Mapping[str, str], name: str, *, low: float, high: float
     """A numeric query parameter by JSON's number grammar (``strict_json.read_number``), in
     [low, high]; None when absent, 400 naming ``name`` otherwise."""
     text = query.get(name)
-    if text is None or text == "":
+    if text is None:
         return None
     value = read_number(text, field=name)
     if not low <= value <= high:
@@ -170,7 +176,7 @@ def query_number(query: Mapping[str, str], name: str, *, low: float, high: float
 def query_int(query: Mapping[str, str], name: str, *, default: int, low: int, high: int) -> int:
     """An integer query parameter: ASCII digits (optional ``-``) only, in [low, high]."""
     text = query.get(name)
-    if text is None or text == "":
+    if text is None:
         return default
     value = read_number(text, field=name)
     if not isinstance(value, int):
@@ -183,7 +189,7 @@ def query_int(query: Mapping[str, str], name: str, *, default: int, low: int, hi
 def query_choice(query: Mapping[str, str], name: str, choices: tuple[str, ...]) -> str | None:
     """One of ``choices``, or None when absent; 400 naming ``name`` otherwise."""
     text = query.get(name)
-    if text is None or text == "":
+    if text is None:
         return None
     if text not in choices:
         raise _bad_query(name, f"must be one of {', '.join(choices)}")
