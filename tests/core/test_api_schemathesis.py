@@ -50,6 +50,10 @@ async def test_schemathesis_finds_no_failure(
         f"Authorization: Bearer {token}",
         "--generation-database",
         ":memory:",
+        # the core recycles a keep-alive connection after 1,000 requests; a request
+        # already on its way then meets a closed socket: retry it on a fresh one
+        "--request-retries",
+        "2",
         cwd=tmp_path,
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.STDOUT,
