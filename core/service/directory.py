@@ -59,8 +59,13 @@ def check_keywords(keywords: Mapping[str, str]) -> dict[str, str]:
                 "keywords",
                 f"keyword {keyword!r} must be 1-{MAX_KEYWORD_LENGTH} printable ASCII characters",
             )
-        if keyword.casefold() in seen:
-            raise _bad("keywords", f"keyword {keyword!r} is there twice (case-insensitive)")
+        if keyword.casefold() in seen:  # each fits the schema; together they do not
+            raise Unprocessable(
+                "invalid request",
+                validation_errors=[
+                    {"field": "keywords", "message": f"keyword {keyword!r} is there twice"}
+                ],
+            )
         seen.add(keyword.casefold())
         try:
             out[keyword] = UnlockProtection(protection).value

@@ -137,6 +137,13 @@ async def test_a_service_account_that_does_not_load_is_422(api: httpx.AsyncClien
     assert response.json()["validationErrors"][0]["field"] == "fcm.serviceAccount"
 
 
+async def test_keywords_alike_but_for_case_are_422(api: httpx.AsyncClient) -> None:
+    body = {"name": "twin", "mobileApplicationName": "a.b", "keywords": {"Y": "pin", "y": "device"}}
+    response = await api.post("/v1/admin/domains", json=body, headers=ADMIN)
+    assert response.status_code == 422
+    assert response.json()["validationErrors"][0]["field"] == "keywords"
+
+
 async def test_legacy_key_is_stored_but_refused_at_send(
     api: httpx.AsyncClient, core_env: CoreEnv
 ) -> None:
