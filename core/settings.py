@@ -73,6 +73,13 @@ class CoreSettings:
     registration_max_failures: int = 5
     expiry_sweep_interval: float = 1.0  # the background expiry looks at least this often
 
+    # -- retention (core/storage/retention.py) -----------------------------------
+    # a decided session goes once older than max_age or beyond the newest
+    # max_sessions, with its audit events; pruned at start and every interval
+    retention_max_age: float = 30 * 24 * 3600.0
+    retention_max_sessions: int = 100_000
+    retention_interval: float = 3600.0
+
     # -- HTTP ----------------------------------------------------------------
     max_body_bytes: int = 64 * 1024
 
@@ -90,6 +97,10 @@ class CoreSettings:
             raise ValueError("max_pending_per_user must be >= 1")
         if self.reject_limit < 1:
             raise ValueError("reject_limit must be >= 1")
+        if self.retention_max_age <= 0 or self.retention_max_sessions < 1:
+            raise ValueError("retention keeps a positive age and at least one session")
+        if self.retention_interval <= 0:
+            raise ValueError("retention_interval must be > 0")
         if self.sqlite_synchronous not in ("NORMAL", "FULL"):
             raise ValueError("sqlite_synchronous must be NORMAL or FULL")
 

@@ -12,8 +12,9 @@ from __future__ import annotations
 import hmac
 import logging
 
-from core.api import activation, admin, admin_records, device, login, openapi, sessions
+from core.api import activation, admin, admin_records, device, login, openapi, sessions, spec
 from core.api.http import ApiError, Response, Router
+from core.api.operations import bind
 from core.api.views import error_json
 from core.protocol.errors import PushSimError
 from core.service import CoreService
@@ -42,11 +43,14 @@ def _not_utf8(text: str) -> bool:
     return False
 
 
+# the modules whose ``@operation`` handlers ``bind`` looks up
+HANDLER_MODULES = (login, sessions, device, activation, admin, admin_records, openapi)
+
+
 def build_router(service: CoreService) -> Router:
+    """The routes of ``routes.toml``, each bound to its handler."""
     router = Router()
-    for area in (login, sessions, device, activation, admin, admin_records):
-        area.register(router, service)
-    openapi.register(router)
+    bind(router, service, spec.load())
     return router
 
 
@@ -56,6 +60,7 @@ class CoreApi:
     def __init__(self, service: CoreService, admin_token: str) -> None:
         self.service = service
         self.router = build_router(service)
+        self._spec = spec.load()
         self._admin_token = admin_token.encode()
         self._max_body = service.settings.max_body_bytes
 
@@ -79,9 +84,10 @@ class CoreApi:
             path = scope["path"]
             if not path.isprintable() or _not_utf8(path):
                 raise ApiError(400, "invalid characters in the path")
-            route, params = self.router.match(scope["method"], path)
+            route, matched = self.router.match(scope["method"], path)
             if route.admin:
                 self._check_admin(headers)
+            params = self._spec.path_params(matched)
             body = await self._read_body(headers, receive)
             if route.body is not None:  # the route takes a JSON body
                 require_json_media_type(headers)

@@ -1,11 +1,15 @@
-"""GET /openapi.json, generated from the route table so it cannot drift from the code."""
+"""GET /openapi.json, generated from ``routes.toml``, the spec the router is built from."""
 
 from __future__ import annotations
 
-import re
+from functools import cache
 from typing import Any
 
-from core.api.http import Request, Response, Router
+from core.api import spec as api_spec
+from core.api.http import Request, Response
+from core.api.operations import operation
+from core.api.spec import Operation, Spec
+from core.service import CoreService
 
 ERROR_SCHEMA: dict[str, Any] = {
     "type": "object",
@@ -23,43 +27,51 @@ ERROR_SCHEMA: dict[str, Any] = {
 }
 
 
-def document(router: Router) -> dict[str, Any]:
-    paths: dict[str, dict[str, Any]] = {}
-    for route in router.routes:
-        operation: dict[str, Any] = {
-            "summary": route.summary,
-            "tags": [route.tag],
-            "operationId": route.handler.__name__,
-            "parameters": [
-                {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
-                for name in re.findall(r"\{(\w+)\}", route.pattern)
-            ]
-            + [
-                {"name": name, "in": "query", "description": text, "schema": {"type": "string"}}
-                for name, text in route.query.items()
-            ],
-            "responses": {
-                str(status): {
-                    "description": text,
-                    "content": {
-                        "application/json": {
-                            "schema": {"$ref": "#/components/schemas/Error"}
-                            if status >= 400
-                            else {"type": "object"}
-                        }
-                    },
-                }
-                for status, text in route.responses.items()
+def _parameters(spec: Spec, op: Operation) -> list[dict[str, Any]]:
+    path = [
+        {"name": name, "in": "path", "required": True, **spec.parameters[name]}
+        for name in op.params
+    ]
+    query = [
+        {"name": name, "in": "query", "required": entry.get("required", False), **entry}
+        for name, entry in op.query.items()
+    ]
+    return path + query
+
+
+def _response(status: int, text: str) -> dict[str, Any]:
+    if status == 204:
+        return {"description": text}
+    schema = {"$ref": "#/components/schemas/Error"} if status >= 400 else {"type": "object"}
+    return {"description": text, "content": {"application/json": {"schema": schema}}}
+
+
+def _operation(spec: Spec, op: Operation) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "summary": op.summary,
+        "tags": [op.tag],
+        "operationId": op.id,
+        "parameters": _parameters(spec, op),
+        "responses": {str(s): _response(s, text) for s, text in op.responses.items()},
+    }
+    if op.body is not None:
+        out["requestBody"] = {
+            "required": True,
+            "content": {
+                "application/json": {"schema": {"$ref": f"#/components/schemas/{op.body}"}}
             },
         }
-        if route.body is not None:
-            operation["requestBody"] = {
-                "required": True,
-                "content": {"application/json": {"schema": route.body}},
-            }
-        if route.admin:
-            operation["security"] = [{"adminToken": []}]
-        paths.setdefault(route.pattern, {})[route.method.lower()] = operation
+    if op.admin:
+        out["security"] = [{"adminToken": []}]
+    return out
+
+
+@cache
+def document() -> dict[str, Any]:
+    spec = api_spec.load()
+    paths: dict[str, dict[str, Any]] = {}
+    for op in spec.operations.values():
+        paths.setdefault(op.path, {})[op.method.lower()] = _operation(spec, op)
     return {
         "openapi": "3.1.0",
         "info": {
@@ -71,7 +83,7 @@ def document(router: Router) -> dict[str, Any]:
         "servers": [{"url": "/"}],
         "paths": paths,
         "components": {
-            "schemas": {"Error": ERROR_SCHEMA},
+            "schemas": {"Error": ERROR_SCHEMA, **spec.schemas},
             "securitySchemes": {
                 "adminToken": {
                     "type": "http",
@@ -83,13 +95,6 @@ def document(router: Router) -> dict[str, Any]:
     }
 
 
-def register(router: Router) -> None:
-    @router.route(
-        "GET",
-        "/openapi.json",
-        summary="This document",
-        tag="meta",
-        responses={200: "OpenAPI 3.1"},
-    )
-    async def openapi(request: Request) -> Response:
-        return Response(200, document(router))
+@operation
+async def openapi(service: CoreService, request: Request) -> Response:
+    return Response(200, document())

@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypeVar
 
 from core.api.http import ApiError
+from core.protocol.strict_json import read_number
+
+T = TypeVar("T")
 
 
 class Fields:
@@ -31,6 +34,19 @@ class Fields:
         """The untyped value, for fields that accept more than one JSON type."""
         return self._data.get(name)
 
+    def _typed(self, name: str, kind: type | tuple[type, ...], message: str) -> Any:
+        """The value if of ``kind`` (a bool is no number), None when absent; an explicit null or
+        a value of another kind records a problem (``message``) and gives None."""
+        value = self._data.get(name)
+        if value is None:
+            if name in self._data:
+                self._fail(name, "must not be null (leave the field out)")
+            return None
+        if isinstance(value, kind) and (kind is bool or not isinstance(value, bool)):
+            return value
+        self._fail(name, message)
+        return None
+
     def opt_string(
         self,
         name: str,
@@ -39,11 +55,8 @@ class Fields:
         min_len: int = 0,
         choices: tuple[str, ...] | None = None,
     ) -> str | None:
-        value = self._data.get(name)
+        value: str | None = self._typed(name, str, "must be a string")
         if value is None:
-            return None
-        if not isinstance(value, str):
-            self._fail(name, "must be a string")
             return None
         if not min_len <= len(value) <= max_len:
             self._fail(name, f"must be {min_len}-{max_len} characters")
@@ -53,27 +66,22 @@ class Fields:
             return None
         return value
 
-    def string(
-        self,
-        name: str,
-        *,
-        max_len: int = 256,
-        min_len: int = 1,
-        choices: tuple[str, ...] | None = None,
-    ) -> str:
+    def string(self, name: str, **limits: Any) -> str:
+        """A required string; ``limits`` as ``opt_string``'s, with ``min_len`` 1 by default."""
         if self._data.get(name) is None:
             self._fail(name, "is required")
             return ""
-        value = self.opt_string(name, max_len=max_len, min_len=min_len, choices=choices)
+        value = self.opt_string(name, **{"min_len": 1, **limits})
         return "" if value is None else value
 
     def opt_integer(self, name: str, *, low: int, high: int) -> int | None:
-        value = self._data.get(name)
-        if value is None:
+        found = self._typed(name, (int, float), "must be an integer")
+        if found is None:
             return None
-        if isinstance(value, bool) or not isinstance(value, int):
+        if isinstance(found, float) and not found.is_integer():
             self._fail(name, "must be an integer")
             return None
+        value = int(found)  # JSON Schema's integer: 3 and 3.0 alike
         if not low <= value <= high:
             self._fail(name, f"must be between {low} and {high}")
             return None
@@ -93,22 +101,12 @@ class Fields:
         return float(value)
 
     def opt_boolean(self, name: str) -> bool | None:
-        value = self._data.get(name)
-        if value is None:
-            return None
-        if not isinstance(value, bool):
-            self._fail(name, "must be true or false")
-            return None
+        value: bool | None = self._typed(name, bool, "must be true or false")
         return value
 
     def opt_object(self, name: str) -> Fields | None:
-        value = self._data.get(name)
-        if value is None:
-            return None
-        if not isinstance(value, dict):
-            self._fail(name, "must be an object")
-            return None
-        return Fields(value, prefix=f"{self._prefix}{name}.")
+        value = self._typed(name, dict, "must be an object")
+        return None if value is None else Fields(value, prefix=f"{self._prefix}{name}.")
 
     def object(self, name: str) -> Fields:
         if self._data.get(name) is None:
@@ -118,30 +116,31 @@ class Fields:
         return found if found is not None else Fields({}, prefix=f"{self._prefix}{name}.")
 
     def opt_string_map(self, name: str, *, max_items: int = 32) -> dict[str, str] | None:
-        value = self._data.get(name)
-        if value is None:
-            return None
-        if (
-            not isinstance(value, dict)
-            or len(value) > max_items
-            or not all(isinstance(k, str) and isinstance(v, str) for k, v in value.items())
-        ):
-            self._fail(name, f"must be an object of at most {max_items} string values")
-            return None
-        return dict(value)
+        found = self._sized(
+            name, dict, max_items, f"an object of at most {max_items} string values"
+        )
+        return None if found is None else dict(found)
 
     def opt_string_list(self, name: str, *, max_items: int = 16) -> list[str] | None:
+        found = self._sized(name, list, max_items, f"a list of at most {max_items} strings")
+        return None if found is None else list(found)
+
+    def _sized(self, name: str, kind: type, max_items: int, what: str) -> Any:
+        """A dict (string keys) or list of at most ``max_items`` string values; None when absent,
+        or wrong (the problem recorded)."""
         value = self._data.get(name)
         if value is None:
-            return None
+            return self._typed(name, kind, "")  # absent, or null (refused)
+        sized: Any = value
+        strings = [*value, *value.values()] if isinstance(value, dict) else value
         if (
-            not isinstance(value, list)
-            or len(value) > max_items
-            or not all(isinstance(v, str) for v in value)
+            isinstance(value, kind)
+            and len(sized) <= max_items
+            and all(isinstance(v, str) for v in strings)
         ):
-            self._fail(name, f"must be a list of at most {max_items} strings")
-            return None
-        return list(value)
+            return value
+        self._fail(name, f"must be {what}")
+        return None
 
     def merge(self, other: Fields) -> None:
         self.errors.extend(other.errors)
@@ -150,39 +149,48 @@ class Fields:
         if self.errors:
             raise ApiError(400, "invalid request body", validation_errors=self.errors)
 
+    def checked(self, value: T) -> T:
+        """``value`` once every field read so far was good (``done``); for the last read."""
+        self.done()
+        return value
 
-def query_float(query: Mapping[str, str], name: str, *, low: float, high: float) -> float | None:
-    """A numeric query parameter, clamped to [low, high]; 400 when not a number."""
+
+def _bad_query(name: str, message: str) -> ApiError:
+    return ApiError(
+        400, "invalid query parameter", validation_errors=[{"field": name, "message": message}]
+    )
+
+
+def query_number(query: Mapping[str, str], name: str, *, low: float, high: float) -> float | None:
+    """A numeric query parameter by JSON's number grammar (``strict_json.read_number``), in
+    [low, high]; None when absent, 400 naming ``name`` otherwise."""
     text = query.get(name)
-    if text is None or text == "":
+    if text is None:
         return None
-    try:
-        value = float(text)
-    except ValueError as exc:
-        raise ApiError(
-            400,
-            "invalid query parameter",
-            validation_errors=[{"field": name, "message": "must be a number"}],
-        ) from exc
-    if math.isnan(value):
-        raise ApiError(
-            400,
-            "invalid query parameter",
-            validation_errors=[{"field": name, "message": "must be a number"}],
-        )
-    return min(max(value, low), high)
+    value = read_number(text, field=name)
+    if not low <= value <= high:
+        raise _bad_query(name, f"must be between {low:g} and {high:g}")
+    return float(value)
 
 
 def query_int(query: Mapping[str, str], name: str, *, default: int, low: int, high: int) -> int:
+    """An integer query parameter: ASCII digits (optional ``-``) only, in [low, high]."""
     text = query.get(name)
-    if text is None or text == "":
+    if text is None:
         return default
-    try:
-        value = int(text)
-    except ValueError as exc:
-        raise ApiError(
-            400,
-            "invalid query parameter",
-            validation_errors=[{"field": name, "message": "must be an integer"}],
-        ) from exc
-    return min(max(value, low), high)
+    value = read_number(text, field=name)
+    if not isinstance(value, int):
+        raise _bad_query(name, "must be an integer")
+    if not low <= value <= high:
+        raise _bad_query(name, f"must be between {low} and {high}")
+    return value
+
+
+def query_choice(query: Mapping[str, str], name: str, choices: tuple[str, ...]) -> str | None:
+    """One of ``choices``, or None when absent; 400 naming ``name`` otherwise."""
+    text = query.get(name)
+    if text is None:
+        return None
+    if text not in choices:
+        raise _bad_query(name, f"must be one of {', '.join(choices)}")
+    return text

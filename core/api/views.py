@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import json
+import tomllib
+from collections.abc import Mapping
+from functools import cache
+from importlib import resources
 from typing import Any
 
 from core.protocol.errors import PushSimError
@@ -18,21 +22,23 @@ from core.storage.records import (
 )
 
 
+@cache
+def _wire_names() -> dict[str, dict[str, str]]:
+    text = resources.files("core.api").joinpath("views.toml").read_text(encoding="utf-8")
+    return tomllib.loads(text)
+
+
+def record_json(view: str, record: object) -> dict[str, Any]:
+    """``record`` by the wire names of ``views.toml``'s ``[view]`` (mappings as plain dicts)."""
+    out: dict[str, Any] = {}
+    for wire, attribute in _wire_names()[view].items():
+        value = getattr(record, attribute)
+        out[wire] = dict(value) if isinstance(value, Mapping) else value
+    return out
+
+
 def domain_json(domain: DomainRecord) -> dict[str, Any]:
-    return {
-        "name": domain.name,
-        "mobileApplicationName": domain.mobile_app_name,
-        "requestMethod": domain.request_method,
-        "keywords": dict(domain.keywords),
-        "pushTimeout": domain.push_timeout,
-        "lockoutThreshold": domain.lockout_threshold,
-        "pollFallback": domain.poll_fallback,
-        "numberMatching": domain.number_matching,
-        "revealUnknownUsers": domain.reveal_unknown_users,
-        "pushRateLimit": domain.push_rate_limit,
-        "pushRateWindow": domain.push_rate_window,
-        "created": domain.created,
-    }
+    return record_json("domain", domain)
 
 
 def _client_email(service_account: str | None) -> str | None:
@@ -95,30 +101,12 @@ def authenticator_json(authenticator: AuthenticatorRecord) -> dict[str, Any]:
             "appID": authenticator.push_app_id,
             "pushToken": authenticator.push_token,
         }
-    return {
-        "serialNumber": authenticator.serial,
-        "userID": authenticator.user_id,
-        "domain": authenticator.domain,
-        "appKind": authenticator.app_kind,
-        "platform": authenticator.platform,
-        "status": authenticator.status,
-        "pushRegistration": push,
-        "registrationID": authenticator.registration_id,
-        "created": authenticator.created,
-        "activated": authenticator.activated,
-    }
+    out = record_json("authenticator", authenticator)
+    return {**out, "pushRegistration": push}
 
 
 def registration_json(registration: RegistrationRecord) -> dict[str, Any]:
-    return {
-        "registrationID": registration.registration_id,
-        "serialNumber": registration.serial,
-        "userID": registration.user_id,
-        "domain": registration.domain,
-        "status": registration.status,
-        "expires": registration.expires,
-        "failedAttempts": registration.failed_attempts,
-    }
+    return record_json("registration", registration)
 
 
 def session_status_json(session: SessionRecord) -> dict[str, Any]:
@@ -139,57 +127,16 @@ def session_status_json(session: SessionRecord) -> dict[str, Any]:
 
 def session_json(session: SessionRecord) -> dict[str, Any]:
     """The admin's view of a session."""
-    return {
-        "requestID": session.request_id,
-        "userID": session.user_id,
-        "domain": session.domain,
-        "serialNumber": session.serial,
-        "sessionStatus": session.status,
-        "reason": session.reason,
-        "protection": session.protection,
-        "keyword": session.keyword,
-        "number": session.number,
-        "clientIP": session.client_ip,
-        "created": session.created,
-        "expires": session.expires,
-        "decided": session.decided,
-        "pushState": session.push_state,
-        "pushDetail": session.push_detail,
-        "failedCheck": session.failed_check,
-    }
+    return record_json("session", session)
 
 
 def audit_json(event: AuditRecord) -> dict[str, Any]:
-    return {
-        "id": event.id,
-        "requestID": event.request_id,
-        "step": event.step,
-        "kind": event.kind,
-        "from": event.source,
-        "to": event.target,
-        "summary": event.summary,
-        "raw": event.raw,
-        "header": event.header,
-        "body": event.body,
-        "details": dict(event.details),
-        "time": event.time,
-    }
+    return record_json("audit", event)
 
 
 def trace_json(trace: Trace) -> dict[str, Any]:
-    session = trace.session
     return {
-        "requestID": session.request_id,
-        "sessionStatus": session.status,
-        "reason": session.reason,
-        "userID": session.user_id,
-        "domain": session.domain,
-        "serialNumber": session.serial,
-        "protection": session.protection,
-        "created": session.created,
-        "expires": session.expires,
-        "decided": session.decided,
-        "pushState": session.push_state,
+        **record_json("trace", trace.session),
         "events": [audit_json(e) for e in trace.events],
         "checks": trace.checks,
         "failedCheck": trace.failed_check,

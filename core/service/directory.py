@@ -17,7 +17,7 @@ from core.protocol.passkey import MAX_KEYWORD_LENGTH, RequestMethod
 from core.protocol.session import SessionTrigger
 from core.push.fcm import CredentialsError, ServiceAccount
 from core.service.context import ServiceContext
-from core.service.errors import Conflict, InvalidInput, NotFound
+from core.service.errors import Conflict, InvalidInput, NotFound, Unprocessable
 from core.service.event_details import AuthenticatorStatus
 from core.service.lifecycle import decide
 from core.service.login_checks import pushes_in_window
@@ -37,8 +37,11 @@ from core.storage.records import (
 from core.storage.repo_sessions import SessionQuery
 
 NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
-USER_ID = re.compile(r"[^\s/@][^\s/]{0,127}")
+# printable ASCII without space or '/', not starting with '@' (routes.toml: userID)
+USER_ID = re.compile(r"[!-.0-?A-~][!-.0-~]{0,127}")
 APP_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,254}")
+HTTPS_URL = re.compile(r"https://[!-.0-~]+(/[!-~]*)?")  # printable ASCII, no space
+KEYWORD = re.compile(rf"[!-~]{{1,{MAX_KEYWORD_LENGTH}}}")  # printable ASCII, no space
 DEFAULT_KEYWORDS = {"push": UnlockProtection.DEVICE.value}
 
 
@@ -53,10 +56,18 @@ def check_keywords(keywords: Mapping[str, str]) -> dict[str, str]:
     out = {}
     seen: set[str] = set()
     for keyword, protection in keywords.items():
-        if not 1 <= len(keyword) <= MAX_KEYWORD_LENGTH or not keyword.isprintable():
-            raise _bad("keywords", f"keyword {keyword!r} must be 1-{MAX_KEYWORD_LENGTH} characters")
-        if keyword.casefold() in seen:
-            raise _bad("keywords", f"keyword {keyword!r} is there twice (case-insensitive)")
+        if not KEYWORD.fullmatch(keyword):
+            raise _bad(
+                "keywords",
+                f"keyword {keyword!r} must be 1-{MAX_KEYWORD_LENGTH} printable ASCII characters",
+            )
+        if keyword.casefold() in seen:  # each fits the schema; together they do not
+            raise Unprocessable(
+                "invalid request",
+                validation_errors=[
+                    {"field": "keywords", "message": f"keyword {keyword!r} is there twice"}
+                ],
+            )
         seen.add(keyword.casefold())
         try:
             out[keyword] = UnlockProtection(protection).value
@@ -92,7 +103,7 @@ def _check_push_app(app: PushAppRecord) -> None:
     if not APP_ID.fullmatch(app.app_id):
         raise _bad("app_id", "must be an app ID like com.example.app")
     for name, url in (("endpoint", app.endpoint), ("token_uri", app.token_uri)):
-        if url is not None and not re.fullmatch(r"https://[^\s/]+(/\S*)?", url):
+        if url is not None and not HTTPS_URL.fullmatch(url):
             raise _bad(name, "must be an https:// URL")
     if app.platform == "android":
         if not (app.fcm_service_account or app.fcm_legacy_server_key):
@@ -100,8 +111,11 @@ def _check_push_app(app: PushAppRecord) -> None:
         if app.fcm_service_account:
             try:
                 ServiceAccount.from_json(app.fcm_service_account)
-            except CredentialsError as exc:
-                raise _bad("fcm_service_account", str(exc)) from None
+            except CredentialsError as exc:  # well-formed, but not a key that loads
+                raise Unprocessable(
+                    "invalid service account",
+                    validation_errors=[{"field": "fcm_service_account", "message": str(exc)}],
+                ) from None
     elif app.platform == "ios":
         if app.apns_auth == "token":
             if not (app.apns_key_pem and app.apns_key_id and app.apns_team_id):
@@ -219,7 +233,7 @@ class DirectoryService:
     # -- users ------------------------------------------------------------------
     async def create_user(self, user_id: str, domain: str, password: str | None) -> UserRecord:
         if not USER_ID.fullmatch(user_id):
-            raise _bad("user_id", "must be 1-128 characters without spaces or '/'")
+            raise _bad("user_id", "must be 1-128 printable ASCII characters, no space or '/'")
         hashed = None if password is None else await self._hash(password)
         user = UserRecord(
             user_id=user_id,

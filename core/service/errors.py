@@ -10,6 +10,7 @@ PushSimError (core.protocol.errors)
     ├── Conflict            409  exists already; no push-ready authenticator
     ├── Gone                410  an expired registration
     ├── PayloadTooLarge     413  a request body over the limit
+    ├── Unprocessable       422  well-formed, but unusable (a key that does not load)
     ├── Locked              423  locked user or registration
     └── TooManyRequests     429  pending-push limit, reject cool-down
 ```
@@ -54,6 +55,9 @@ class Gone(ServiceError, status=410): ...
 
 
 class PayloadTooLarge(ServiceError, status=413): ...
+
+
+class Unprocessable(ServiceError, status=422): ...
 
 
 class Locked(ServiceError, status=423): ...

@@ -31,6 +31,7 @@ from core.settings import CoreSettings
 from core.step_gate import NO_GATE, Gate
 from core.storage import Database
 from core.storage.records import SessionRecord
+from core.storage.retention import run_retention
 
 __all__ = ["CoreService", "Decided", "LoginResult", "Trace"]
 
@@ -62,7 +63,7 @@ class CoreService:
         self.device = ResponseService(self.context)
         self._login = LoginService(self.context, self.push)
         self.login = self._login.login  # (user_id=, domain=, passkey=, ...) -> LoginResult
-        self._expiry: asyncio.Task[None] | None = None
+        self._background: list[asyncio.Task[None]] = []
         self.observations = ObservationRecorder(db, events)
 
     @property
@@ -84,19 +85,25 @@ class CoreService:
         return await self.sessions.trace(request_id)
 
     def start_background(self) -> None:
-        """Expiry sweeper and observation recorder; CoreServer.start calls this."""
+        """Expiry sweeper, retention and observation recorder; CoreServer.start calls this."""
         self.observations.start()
-        if self._expiry is None:
-            self._expiry = asyncio.create_task(self.sessions.run_expiry(), name="session expiry")
+        if not self._background:
+            ctx = self.context
+            self._background = [
+                asyncio.create_task(self.sessions.run_expiry(), name="session expiry"),
+                asyncio.create_task(
+                    run_retention(ctx.db, ctx.settings, ctx.clock), name="retention"
+                ),
+            ]
 
     async def close(self) -> None:
         """Stop background work and release long polls; the database stays open."""
         self.context.watch.close()
         await self.observations.close()
-        if self._expiry is not None:
-            self._expiry.cancel()
+        for task in self._background:
+            task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
-                await self._expiry
-            self._expiry = None
+                await task
+        self._background = []
         await self.push.aclose()
         await self.context.dispatcher.aclose()

@@ -8,6 +8,7 @@ from core.storage.repo_audit import AuditRepository
 from core.storage.repo_devices import AuthenticatorRepository, RegistrationRepository
 from core.storage.repo_directory import DomainRepository, PushAppRepository, UserRepository
 from core.storage.repo_sessions import NonceRepository, SessionRepository
+from core.storage.retention import RetentionRepository
 
 
 class Repositories:
@@ -22,3 +23,4 @@ class Repositories:
         self.sessions = SessionRepository(connection)
         self.nonces = NonceRepository(connection)
         self.audit = AuditRepository(connection)
+        self.retention = RetentionRepository(connection)

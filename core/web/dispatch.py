@@ -39,7 +39,8 @@ def scope_request(scope: Scope, *, body: bytes, params: Mapping[str, str] | None
         method=str(scope["method"]).upper(),
         path=str(scope["path"]),
         params=dict(params or {}),
-        query=dict(parse_qsl(query_string)),
+        # blank values kept: `?limit=` is a malformed limit, not a missing one
+        query=dict(parse_qsl(query_string, keep_blank_values=True)),
         query_string=query_string,
         headers=dict(header_list),
         body=body,

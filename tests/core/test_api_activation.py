@@ -103,12 +103,16 @@ async def test_bad_input_and_unknown_registration(api: httpx.AsyncClient) -> Non
     ).status_code == 400
     garbled = await api.post(f"/v1/registrations/{reg}/add-device", json={"deviceCode": "???"})
     assert garbled.status_code == 400
+    unknown = "0" * 32  # the format of a registration ID, but none was issued
     assert (
-        await api.post("/v1/registrations/nope/add-device", json={"deviceCode": "AAAA"})
+        await api.post(f"/v1/registrations/{unknown}/add-device", json={"deviceCode": "AAAA"})
     ).status_code == 404
+    malformed = await api.post("/v1/registrations/nope/add-device", json={"deviceCode": "AAAA"})
+    assert malformed.status_code == 400  # outside the path parameter's declared format
+    assert malformed.json()["validationErrors"][0]["field"] == "registrationID"
     assert (
         await api.post(f"/v1/registrations/{reg}/activate", json={"signature": "1" * 16})
     ).status_code == 409  # no device added yet
     assert (await api.post(f"/v1/registrations/{reg}/activate", content=b"x")).status_code == 400
-    assert (await api.get("/v1/registrations/nope", headers=ADMIN)).status_code == 404
+    assert (await api.get(f"/v1/registrations/{unknown}", headers=ADMIN)).status_code == 404
     assert (await api.get(f"/v1/registrations/{reg}")).status_code == 401

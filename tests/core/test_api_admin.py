@@ -116,7 +116,6 @@ async def test_push_apps_are_redacted_and_validated(api: httpx.AsyncClient) -> N
     "body",
     [
         {"appID": "a.b", "platform": "android"},
-        {"appID": "a.b", "platform": "android", "fcm": {"serviceAccount": "{}"}},
         {"appID": "a.b", "platform": "android", "fcm": {"serviceAccount": 5}},
         {"appID": "a.b", "platform": "ios", "apns": {"auth": "token"}},
         {"appID": "a.b", "platform": "ios", "apns": {"auth": "magic"}},
@@ -129,6 +128,20 @@ async def test_push_app_bad_input(api: httpx.AsyncClient, body: dict[str, object
     response = await api.post("/v1/admin/push-apps", json=body, headers=ADMIN)
     assert response.status_code == 400
     assert response.json()["validationErrors"]
+
+
+async def test_a_service_account_that_does_not_load_is_422(api: httpx.AsyncClient) -> None:
+    body = {"appID": "a.b", "platform": "android", "fcm": {"serviceAccount": "{}"}}
+    response = await api.post("/v1/admin/push-apps", json=body, headers=ADMIN)
+    assert response.status_code == 422  # the JSON fits the schema; the key inside does not load
+    assert response.json()["validationErrors"][0]["field"] == "fcm.serviceAccount"
+
+
+async def test_keywords_alike_but_for_case_are_422(api: httpx.AsyncClient) -> None:
+    body = {"name": "twin", "mobileApplicationName": "a.b", "keywords": {"Y": "pin", "y": "device"}}
+    response = await api.post("/v1/admin/domains", json=body, headers=ADMIN)
+    assert response.status_code == 422
+    assert response.json()["validationErrors"][0]["field"] == "keywords"
 
 
 async def test_legacy_key_is_stored_but_refused_at_send(

@@ -3,17 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import json
-from collections.abc import AsyncIterator
-from pathlib import Path
 
 import httpx
 import pytest
 
-from core.clock import SystemClock
-from core.events import EventBus
-from core.pki import client_ssl_context, ensure_pki
+from core.pki import client_ssl_context
 from core.protocol.activation import (
     activation_signature,
     begin_device_activation,
@@ -21,38 +16,10 @@ from core.protocol.activation import (
     read_activation_message1,
 )
 from core.protocol.messages import Decision
-from core.provider_credentials import ensure_provider_credentials
-from core.seed import seed_demo
 from core.server import CoreServer
 from core.service.errors import Conflict, Unauthorized
-from core.settings import FAST_TEST_SETTINGS
-from core.workspace import Workspace
 from tests.core.device_core import answer, signed, until
-from tests.core.helpers_core import ENDPOINTS, FakeProviders, session_record
-
-
-@pytest.fixture
-async def running(tmp_path: Path) -> AsyncIterator[tuple[CoreServer, FakeProviders]]:
-    workspace = Workspace(tmp_path / "ws").ensure()
-    pki = await asyncio.to_thread(ensure_pki, workspace)
-    credentials = await asyncio.to_thread(ensure_provider_credentials, workspace, pki)
-    providers = FakeProviders()
-    server = CoreServer(
-        workspace=workspace,
-        pki=pki,
-        events=EventBus(),
-        clock=SystemClock(),
-        endpoints=dataclasses.replace(ENDPOINTS, ca_file=pki.ca_file),
-        settings=FAST_TEST_SETTINGS,
-        client_factory=providers.factory,
-    )
-    service = await server.open_service()
-    first = await seed_demo(service, credentials)
-    assert first.changed
-    assert not (await seed_demo(service, credentials)).changed  # idempotent
-    await server.start()
-    yield server, providers
-    await server.stop()
+from tests.core.helpers_core import FakeProviders, session_record
 
 
 async def test_push_login_over_https(running: tuple[CoreServer, FakeProviders]) -> None:
