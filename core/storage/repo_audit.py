@@ -58,6 +58,10 @@ class AuditRepository(Repository):
             },
         )
 
+    async def count(self) -> int:
+        row = await self._one("SELECT count(*) FROM audit_events")
+        return int(row[0]) if row else 0
+
     async def for_request(self, request_id: str) -> list[AuditRecord]:
         rows = await self._all(
             "SELECT * FROM audit_events WHERE request_id = ? ORDER BY time, id", (request_id,)
