@@ -38,7 +38,7 @@ from core.push.transport import PushAttempt, PushNotification, PushOutcome
 from core.service.alert import SUBJECT, TITLE
 from core.service.context import ServiceContext
 from core.service.lifecycle import decide
-from core.service.unit import Unit
+from core.service.unit import Journal
 from core.storage.records import (
     AUTH_ACTIVE,
     AUTH_PUSH_UNREGISTERED,
@@ -127,19 +127,23 @@ class PushService:
             request_message=session.request_message,
         )
 
+        # the last attempt's event is stored with the outcome, in the same transaction
+        last = Journal(self._ctx.clock)
+
         async def on_attempt(number: int, attempt: PushAttempt, delay: float | None) -> bool:
             verb = {PushOutcome.DELIVERED: "accepted"}.get(attempt.outcome, attempt.outcome.value)
             summary = f"{attempt.service} attempt {number}: {verb} ({attempt.reason})"
-            if delay is not None:
-                summary += f", retry in {delay:.2f} s"
+            if delay is None:
+                self._attempt_event(last, request_id, number, attempt, summary, delay)
+                return True
+            summary += f", retry in {delay:.2f} s"
             async with self._ctx.unit() as u:
-                self._attempt_event(u, request_id, number, attempt, summary, delay)
+                self._attempt_event(u.journal, request_id, number, attempt, summary, delay)
                 current = await u.tx.sessions.get(request_id)
                 still_pending = current is not None and current.status == SessionStatus.PENDING
-                if delay is not None and still_pending:
+                if still_pending:
                     await u.tx.sessions.set_push_state(request_id, "retrying", summary)
-            if delay is not None:
-                handed_over.set()  # the login need not wait for the retries
+            handed_over.set()  # the login need not wait for the retries
             return still_pending  # retrying for a decided session would only bother the phone
 
         budget = max(0.0, session.expires - self._ctx.clock.now())
@@ -150,7 +154,7 @@ class PushService:
             on_attempt=on_attempt,
             budget=budget,
         )
-        await self._conclude(session, authenticator, domain, result)
+        await self._conclude(session, authenticator, domain, result, last)
 
     async def _conclude(
         self,
@@ -158,12 +162,15 @@ class PushService:
         authenticator: AuthenticatorRecord,
         domain: DomainRecord,
         result: DispatchResult,
+        journal: Journal,
     ) -> None:
         outcome = result.outcome
         via = " (challengeKey)" if result.challenge_key_used else ""
         if result.stopped:
             summary = "retries stopped: the session was decided meanwhile"
-            await self._result(session, "stopped", result.reason, summary, outcome="stopped")
+            await self._result(
+                session, "stopped", result.reason, summary, journal, outcome="stopped"
+            )
         elif outcome is PushOutcome.DELIVERED:
             summary = f"handed to {result.reason.split(':')[0]}{via}"
             await self._result(
@@ -171,6 +178,7 @@ class PushService:
                 "sent",
                 result.reason + via,
                 summary,
+                journal,
                 outcome=outcome.value,
                 challengeKey=result.challenge_key_used,
             )
@@ -180,22 +188,31 @@ class PushService:
                 f"push token unregistered ({result.reason})",
                 "failed",
                 unregister=authenticator.serial,
+                journal=journal,
             )
         elif outcome is PushOutcome.RETRYABLE and domain.poll_fallback:
             summary = f"push not delivered ({result.reason}); waiting for the app to poll"
             await self._result(
-                session, "poll-fallback", result.reason, summary, outcome="poll-fallback"
+                session, "poll-fallback", result.reason, summary, journal, outcome="poll-fallback"
             )
         elif outcome is PushOutcome.RETRYABLE:
-            await self._fail(session, f"push not delivered: {result.reason}", "failed")
+            await self._fail(
+                session, f"push not delivered: {result.reason}", "failed", journal=journal
+            )
         else:
-            await self._fail(session, f"push refused: {result.reason}", "failed")
+            await self._fail(session, f"push refused: {result.reason}", "failed", journal=journal)
 
     async def _result(
-        self, session: SessionRecord, push_state: str, detail: str, summary: str, **facts: Any
+        self,
+        session: SessionRecord,
+        push_state: str,
+        detail: str,
+        summary: str,
+        journal: Journal,
+        **facts: Any,
     ) -> None:
         """A dispatch that ends without deciding the session: its push state and one event."""
-        async with self._ctx.unit() as u:
+        async with self._ctx.unit(journal) as u:
             u.add(
                 CoreEvent.PUSH_RESULT,
                 summary=summary,
@@ -206,9 +223,15 @@ class PushService:
             await u.tx.sessions.set_push_state(session.request_id, push_state, detail)
 
     async def _fail(
-        self, session: SessionRecord, reason: str, push_state: str, *, unregister: str = ""
+        self,
+        session: SessionRecord,
+        reason: str,
+        push_state: str,
+        *,
+        unregister: str = "",
+        journal: Journal | None = None,
     ) -> None:
-        async with self._ctx.unit() as u:
+        async with self._ctx.unit(journal) as u:
             await u.tx.sessions.set_push_state(session.request_id, push_state, reason)
             u.add(
                 CoreEvent.PUSH_RESULT,
@@ -231,7 +254,7 @@ class PushService:
 
     @staticmethod
     def _attempt_event(
-        u: Unit,
+        u: Journal,
         request_id: str,
         number: int,
         attempt: PushAttempt,
