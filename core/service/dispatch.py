@@ -93,7 +93,7 @@ class PushService:
             raise
         except Exception:  # a bug must not leave the session pending without a word
             log.exception("push dispatch for %s failed", session.request_id)
-            await self._fail(session, "internal error during push dispatch", "failed")
+            await self._fail(session, "internal error during push dispatch")
         finally:
             handed_over.set()
 
@@ -112,7 +112,7 @@ class PushService:
                 app_id
             )
         if app is None:
-            await self._fail(session, f"no push app configuration for app ID {app_id}", "failed")
+            await self._fail(session, f"no push app configuration for app ID {app_id}")
             return
         assert session.request_message is not None
         assert authenticator.push_token is not None
@@ -186,9 +186,8 @@ class PushService:
             await self._fail(
                 session,
                 f"push token unregistered ({result.reason})",
-                "failed",
                 unregister=authenticator.serial,
-                journal=journal,
+                j=journal,
             )
         elif outcome is PushOutcome.RETRYABLE and domain.poll_fallback:
             summary = f"push not delivered ({result.reason}); waiting for the app to poll"
@@ -196,11 +195,9 @@ class PushService:
                 session, "poll-fallback", result.reason, summary, journal, outcome="poll-fallback"
             )
         elif outcome is PushOutcome.RETRYABLE:
-            await self._fail(
-                session, f"push not delivered: {result.reason}", "failed", journal=journal
-            )
+            await self._fail(session, f"push not delivered: {result.reason}", j=journal)
         else:
-            await self._fail(session, f"push refused: {result.reason}", "failed", journal=journal)
+            await self._fail(session, f"push refused: {result.reason}", j=journal)
 
     async def _result(
         self,
@@ -223,16 +220,11 @@ class PushService:
             await u.tx.sessions.set_push_state(session.request_id, push_state, detail)
 
     async def _fail(
-        self,
-        session: SessionRecord,
-        reason: str,
-        push_state: str,
-        *,
-        unregister: str = "",
-        journal: Journal | None = None,
+        self, session: SessionRecord, reason: str, *, unregister: str = "", j: Journal | None = None
     ) -> None:
-        async with self._ctx.unit(journal) as u:
-            await u.tx.sessions.set_push_state(session.request_id, push_state, reason)
+        """Fail the session (``j``: events gathered before, e.g. the last attempt's)."""
+        async with self._ctx.unit(j) as u:
+            await u.tx.sessions.set_push_state(session.request_id, "failed", reason)
             u.add(
                 CoreEvent.PUSH_RESULT,
                 summary=reason,

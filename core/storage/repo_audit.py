@@ -42,27 +42,20 @@ def audit_record(event: Event, *, observed: bool = False) -> AuditRecord:
     return copied(AuditRecord, event, header=header, body=body, details=details)
 
 
-def _columns(record: AuditRecord) -> dict[str, Any]:
-    return {
-        "request_id": record.request_id,
-        "step": record.step,
-        "kind": record.kind,
-        "source": record.source,
-        "target": record.target,
-        "summary": record.summary,
-        "raw": record.raw,
-        "header": to_json(None if record.header is None else dict(record.header)),
-        "body": to_json(None if record.body is None else dict(record.body)),
-        "details": to_json(dict(record.details)) or "{}",
-        "time": record.time,
-    }
-
-
-_INSERT = (
-    "INSERT INTO audit_events (request_id, step, kind, source, target, summary, raw, header,"
-    " body, details, time) VALUES (:request_id, :step, :kind, :source, :target, :summary, :raw,"
-    " :header, :body, :details, :time)"
+_PLAIN = ("request_id", "step", "kind", "source", "target", "summary", "raw", "time")
+_JSON = ("header", "body", "details")
+_INSERT = "INSERT INTO audit_events ({}) VALUES ({})".format(  # noqa: S608 - our own names
+    ", ".join(_PLAIN + _JSON), ", ".join(f":{name}" for name in _PLAIN + _JSON)
 )
+
+
+def _columns(record: AuditRecord) -> dict[str, Any]:
+    row: dict[str, Any] = {name: getattr(record, name) for name in _PLAIN}
+    for name in _JSON:
+        value = getattr(record, name)
+        row[name] = to_json(None if value is None else dict(value))
+    row["details"] = row["details"] or "{}"
+    return row
 
 
 class AuditRepository(Repository):
