@@ -117,11 +117,16 @@ def run_target(target: Target) -> dict[str, Any]:
 
 
 async def soak(minutes: float, phones: int = 20, concurrency: int = 10) -> dict[str, Any]:
-    """Mixed platforms, cheap hash, logins for ``minutes``; RSS slope after the first fifth."""
+    """Mixed platforms, cheap hash, logins for ``minutes`` after the warm-up; RSS slope.
+
+    Warm-up: every phone's inbox fills to its limit first (the phone keeps its
+    newest ``DEFAULT_LIMIT`` notifications by design), then the baseline is taken.
+    """
     from core.workspace import Workspace
     from simulators.bench.fleet import BenchFleet, FleetPlan
     from simulators.bench.runner import LoginLoad, peak_rss_bytes
     from simulators.bench.timeline import Timeline
+    from simulators.phone.inbox import DEFAULT_LIMIT
 
     def rss_mb() -> float:
         with open("/proc/self/statm", encoding="ascii") as statm:
@@ -139,8 +144,9 @@ async def soak(minutes: float, phones: int = 20, concurrency: int = 10) -> dict[
             load = LoginLoad(fleet, concurrency)
             timeline = Timeline(fleet.events)
             await load.warm_up()
+            await load.run(DEFAULT_LIMIT * phones, lambda _n: None, timeline)
             base_tasks, base_fds = len(asyncio.all_tasks()), fds()
-            samples: list[tuple[float, float]] = []
+            samples = [(0.0, rss_mb())]
             errors = logins = 0
             began = time.monotonic()
             while time.monotonic() - began < minutes * 60:
@@ -153,18 +159,20 @@ async def soak(minutes: float, phones: int = 20, concurrency: int = 10) -> dict[
             await load.aclose()
         finally:
             await fleet.stop()
-    steady = [s for s in samples if s[0] >= minutes / 5] or samples
+    steady = samples
     slope = _slope(steady)
     holds = slope <= 1.0 and end_tasks <= base_tasks and end_fds <= base_fds and errors == 0
     return {
         "target": "soak",
-        "goal": f"{minutes:g}-minute mixed run: RSS slope <= 1 MB/min, no leaked tasks or fds",
+        "goal": f"{minutes:g}-minute mixed run after warm-up: RSS slope <= 1 MB/min, no leaked"
+        " tasks or fds",
         "command": f"python benchmarks/bench_push_login.py --target soak --minutes {minutes:g}",
         "holds": holds,
         "measured": f"RSS slope {slope:+.2f} MB/min ({steady[0][1]:.0f} -> {steady[-1][1]:.0f} MB),"
         f" tasks {base_tasks} -> {end_tasks}, fds {base_fds} -> {end_fds},"
         f" {logins} logins, {errors} errors, peak {peak_rss_bytes() / 2**20:.0f} MB",
         "load_average": {"before": list(load_before), "after": list(os.getloadavg())},
+        "rss_mb_by_minute": [[round(m, 2), round(mb, 1)] for m, mb in samples],
     }
 
 
