@@ -44,6 +44,7 @@ check: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) benchmarks/bench_mocks.py
+	$(PY) benchmarks/bench_push_login.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

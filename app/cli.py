@@ -14,6 +14,8 @@ import sys
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
+from simulators.bench.arguments import add_bench_arguments, add_hash_cost_option
+
 HEADLESS_HINT = """\
 The headless commands work without a display:
   pushsim serve --json        core, mock FCM/APNs and demo phones; endpoints as JSON
@@ -55,6 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
         choices=["approve", "reject", "ignore"],
         help="make every demo phone answer by itself",
     )
+    add_hash_cost_option(serve)
     for sub in (serve,):
         sub.add_argument("--workspace", type=Path, default=argparse.SUPPRESS)
         sub.add_argument("--reset", action="store_true", default=argparse.SUPPRESS)
@@ -66,6 +69,8 @@ def build_parser() -> argparse.ArgumentParser:
     from simulators.scenarios.cli import add_parser as add_scenario_parser
 
     add_scenario_parser(commands)
+    bench = commands.add_parser("bench", help="time complete push logins: N phones, M logins")
+    add_bench_arguments(bench)
     return parser
 
 
@@ -80,8 +85,13 @@ def main(argv: list[str] | None = None) -> int:
                 reset=args.reset,
                 json_out=args.json,
                 auto_respond=args.auto_respond,
+                password_hash_cost=args.password_hash_cost,
             )
         )
+    if args.command == "bench":
+        from simulators.bench.command import run_bench_command
+
+        return run_bench_command(args)
     if args.command == "demo":
         from simulators.terminal_demo import run_demo
 

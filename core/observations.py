@@ -58,8 +58,7 @@ class ObservationRecorder:
                 batch.append(self._queue.get_nowait())
             try:
                 async with self._db.transaction() as tx:
-                    for event in batch:
-                        await tx.audit.append(audit_record(event, observed=True))
+                    await tx.audit.append_many(audit_record(e, observed=True) for e in batch)
             except Exception:  # an observation lost is a trace gap, not a core failure
                 log.exception("could not store %d observations", len(batch))
             finally:

@@ -137,4 +137,5 @@ class CoreServer:
             "database": str(self.workspace.core_db),
             "openapi": f"{self.url}/openapi.json",
             "providers": self.endpoints.describe(),
+            "password_hash_log2_n": self.settings.password_hash_log2_n,
         }

@@ -355,11 +355,15 @@ async def run_serve(
     reset: bool,
     json_out: bool,
     auto_respond: str | None,
+    password_hash_cost: int = 15,
 ) -> int:
     """``pushsim serve``: run everything until SIGINT/SIGTERM."""
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
     workspace = Workspace(workspace_dir or default_workspace_root())
-    suite = Suite(workspace, options=SuiteOptions(auto_respond=auto_respond))
+    settings = CoreSettings(password_hash_log2_n=password_hash_cost)
+    suite = Suite(
+        workspace, options=SuiteOptions(auto_respond=auto_respond, core_settings=settings)
+    )
     try:
         with stop_signal() as stop:
             await suite.start(reset=reset)

@@ -38,7 +38,7 @@ from core.service.alert import SUBJECT, TITLE
 from core.service.context import ServiceContext
 from core.service.event_details import AuthenticatorStatus, PushAttempted, PushResult
 from core.service.lifecycle import decide
-from core.service.unit import Unit
+from core.service.unit import Journal
 from core.storage.records import (
     AUTH_ACTIVE,
     AUTH_PUSH_UNREGISTERED,
@@ -93,7 +93,7 @@ class PushService:
             raise
         except Exception:  # a bug must not leave the session pending without a word
             log.exception("push dispatch for %s failed", session.request_id)
-            await self._fail(session, "internal error during push dispatch", "failed")
+            await self._fail(session, "internal error during push dispatch")
         finally:
             handed_over.set()
 
@@ -113,7 +113,7 @@ class PushService:
                 app_id
             )
         if app is None:
-            await self._fail(session, f"no push app configuration for app ID {app_id}", "failed")
+            await self._fail(session, f"no push app configuration for app ID {app_id}")
             return
         assert session.request_message is not None
         assert authenticator.push_token is not None
@@ -128,19 +128,23 @@ class PushService:
             request_message=session.request_message,
         )
 
+        # the last attempt's event is stored with the outcome, in the same transaction
+        last = Journal(self._ctx.clock)
+
         async def on_attempt(number: int, attempt: PushAttempt, delay: float | None) -> bool:
             verb = {PushOutcome.DELIVERED: "accepted"}.get(attempt.outcome, attempt.outcome.value)
             summary = f"{attempt.service} attempt {number}: {verb} ({attempt.reason})"
-            if delay is not None:
-                summary += f", retry in {delay:.2f} s"
+            if delay is None:
+                self._attempt_event(last, request_id, number, attempt, summary, delay)
+                return True
+            summary += f", retry in {delay:.2f} s"
             async with self._ctx.unit() as u:
-                self._attempt_event(u, request_id, number, attempt, summary, delay)
+                self._attempt_event(u.journal, request_id, number, attempt, summary, delay)
                 current = await u.tx.sessions.get(request_id)
                 still_pending = current is not None and current.status == SessionStatus.PENDING
-                if delay is not None and still_pending:
+                if still_pending:
                     await u.tx.sessions.set_push_state(request_id, "retrying", summary)
-            if delay is not None:
-                handed_over.set()  # the login need not wait for the retries
+            handed_over.set()  # the login need not wait for the retries
             return still_pending  # retrying for a decided session would only bother the phone
 
         budget = max(0.0, session.expires - self._ctx.clock.now())
@@ -151,7 +155,7 @@ class PushService:
             on_attempt=on_attempt,
             budget=budget,
         )
-        await self._conclude(session, authenticator, domain, result)
+        await self._conclude(session, authenticator, domain, result, last)
 
     async def _conclude(
         self,
@@ -159,13 +163,14 @@ class PushService:
         authenticator: AuthenticatorRecord,
         domain: DomainRecord,
         result: DispatchResult,
+        journal: Journal,
     ) -> None:
         outcome = result.outcome
         via = " (challengeKey)" if result.challenge_key_used else ""
         if result.stopped:
             summary = "retries stopped: the session was decided meanwhile"
             await self._result(
-                session, "stopped", result.reason, summary, PushResult(outcome="stopped")
+                session, "stopped", result.reason, summary, journal, PushResult(outcome="stopped")
             )
         elif outcome is PushOutcome.DELIVERED:
             summary = f"handed to {result.reason.split(':')[0]}{via}"
@@ -174,14 +179,15 @@ class PushService:
                 "sent",
                 result.reason + via,
                 summary,
+                journal,
                 PushResult(outcome=outcome.value, challenge_key=result.challenge_key_used),
             )
         elif outcome is PushOutcome.UNREGISTERED:
             await self._fail(
                 session,
                 f"push token unregistered ({result.reason})",
-                "failed",
                 unregister=authenticator.serial,
+                j=journal,
             )
         elif outcome is PushOutcome.RETRYABLE and domain.poll_fallback:
             summary = f"push not delivered ({result.reason}); waiting for the app to poll"
@@ -190,12 +196,13 @@ class PushService:
                 "poll-fallback",
                 result.reason,
                 summary,
+                journal,
                 PushResult(outcome="poll-fallback"),
             )
         elif outcome is PushOutcome.RETRYABLE:
-            await self._fail(session, f"push not delivered: {result.reason}", "failed")
+            await self._fail(session, f"push not delivered: {result.reason}", j=journal)
         else:
-            await self._fail(session, f"push refused: {result.reason}", "failed")
+            await self._fail(session, f"push refused: {result.reason}", j=journal)
 
     async def _result(
         self,
@@ -203,10 +210,11 @@ class PushService:
         push_state: str,
         detail: str,
         summary: str,
+        journal: Journal,
         details: PushResult,
     ) -> None:
         """A dispatch that ends without deciding the session: its push state and one event."""
-        async with self._ctx.unit() as u:
+        async with self._ctx.unit(journal) as u:
             u.add(
                 CoreEvent.PUSH_RESULT,
                 summary=summary,
@@ -217,10 +225,11 @@ class PushService:
             await u.tx.sessions.set_push_state(session.request_id, push_state, detail)
 
     async def _fail(
-        self, session: SessionRecord, reason: str, push_state: str, *, unregister: str = ""
+        self, session: SessionRecord, reason: str, *, unregister: str = "", j: Journal | None = None
     ) -> None:
-        async with self._ctx.unit() as u:
-            await u.tx.sessions.set_push_state(session.request_id, push_state, reason)
+        """Fail the session (``j``: events gathered before, e.g. the last attempt's)."""
+        async with self._ctx.unit(j) as u:
+            await u.tx.sessions.set_push_state(session.request_id, "failed", reason)
             u.add(
                 CoreEvent.PUSH_RESULT,
                 summary=reason,
@@ -241,7 +250,7 @@ class PushService:
 
     @staticmethod
     def _attempt_event(
-        u: Unit,
+        u: Journal,
         request_id: str,
         number: int,
         attempt: PushAttempt,

@@ -3,6 +3,11 @@
 Format: ``scrypt$<log2 n>$<r>$<p>$<salt hex>$<hash hex>``. The parameters live
 in the hash, so a changed cost setting applies to new passwords while old
 hashes stay verifiable. Comparison is constant time.
+
+Hashing runs in a dedicated pool of one thread per core (``HASH_WORKERS``),
+not the loop's default executor: scrypt at the product cost holds 32 MiB for
+~0.1 s and is CPU-bound, so more threads than cores only multiply that memory
+and make every hash wait longer. Further hashes queue until a core is free.
 """
 
 from __future__ import annotations
@@ -10,10 +15,25 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import hmac
+import os
 import secrets
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from functools import partial
+from typing import TypeVar
 
 _SALT_BYTES = 16
 _HASH_BYTES = 32
+T = TypeVar("T")
+
+
+def _cores() -> int:
+    affinity = getattr(os, "sched_getaffinity", None)
+    return len(affinity(0)) if affinity is not None else os.cpu_count() or 1
+
+
+HASH_WORKERS = _cores()
+_pool = ThreadPoolExecutor(max_workers=HASH_WORKERS, thread_name_prefix="scrypt")
 
 
 def _scrypt(password: str, salt: bytes, log2_n: int, r: int, p: int) -> bytes:
@@ -47,9 +67,13 @@ def verify_password(password: str, encoded: str) -> bool:
     return hmac.compare_digest(actual, expected)
 
 
+async def _in_pool(work: Callable[[], T]) -> T:
+    return await asyncio.get_running_loop().run_in_executor(_pool, work)
+
+
 async def hash_password_async(password: str, *, log2_n: int, r: int = 8, p: int = 1) -> str:
-    return await asyncio.to_thread(hash_password, password, log2_n=log2_n, r=r, p=p)
+    return await _in_pool(partial(hash_password, password, log2_n=log2_n, r=r, p=p))
 
 
 async def verify_password_async(password: str, encoded: str) -> bool:
-    return await asyncio.to_thread(verify_password, password, encoded)
+    return await _in_pool(partial(verify_password, password, encoded))

@@ -79,8 +79,7 @@ class Journal:
         self.entries.append(event)
 
     async def persist(self, repos: Repositories) -> None:
-        for event in self.entries:
-            await repos.audit.append(audit_record(event))
+        await repos.audit.append_many(audit_record(event) for event in self.entries)
 
     def publish(self, bus: EventBus) -> None:
         for event in self.entries:

@@ -41,29 +41,30 @@ class Repository:
     def __init__(self, connection: aiosqlite.Connection) -> None:
         self._c = connection
 
+    # Every aiosqlite call is a round trip to its worker thread; a cursor used
+    # in ``async with`` costs three (execute, fetch, close). These helpers make
+    # each statement one round trip (the cursor is left to the collector).
     async def _one(self, sql: str, params: Params = ()) -> aiosqlite.Row | None:
-        async with self._c.execute(sql, params) as cursor:
-            row: aiosqlite.Row | None = await cursor.fetchone()
-            return row
+        rows = await self._c.execute_fetchall(sql, params)
+        return next(iter(rows), None)
 
     async def _all(self, sql: str, params: Params = ()) -> list[aiosqlite.Row]:
-        async with self._c.execute(sql, params) as cursor:
-            return list(await cursor.fetchall())
+        return list(await self._c.execute_fetchall(sql, params))
 
     async def _run(self, sql: str, params: Params = ()) -> int:
         """Execute a write; returns the number of rows it changed."""
-        async with self._c.execute(sql, params) as cursor:
-            return int(cursor.rowcount)
+        cursor = await self._c.execute(sql, params)
+        return int(cursor.rowcount)
 
     async def _insert(self, table: str, values: Mapping[str, Any]) -> int:
         columns = ", ".join(values)
         marks = ", ".join(f":{name}" for name in values)
         # table and column names come from our own code, never from a request
-        async with self._c.execute(
+        cursor = await self._c.execute(
             f"INSERT INTO {table} ({columns}) VALUES ({marks})",  # noqa: S608
             dict(values),
-        ) as cursor:
-            return int(cursor.lastrowid or 0)
+        )
+        return int(cursor.lastrowid or 0)
 
     async def _update(self, table: str, key: Mapping[str, Any], values: Mapping[str, Any]) -> int:
         if not values:

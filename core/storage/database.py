@@ -41,6 +41,9 @@ class Database:
         self._connection = connection
         self._lock = asyncio.Lock()
         self.path = path
+        # how many of each the process ran (benchmarks count them per login)
+        self.transactions = 0
+        self.reads = 0
 
     @classmethod
     async def open(cls, path: Path | str, *, synchronous: str = "NORMAL") -> Database:
@@ -104,6 +107,7 @@ class Database:
     async def transaction(self) -> AsyncIterator[Repositories]:
         """All-or-nothing writes; committed when the block ends without an exception."""
         async with self._lock:
+            self.transactions += 1
             await self._connection.execute("BEGIN IMMEDIATE")
             try:
                 yield Repositories(self._connection)
@@ -116,6 +120,7 @@ class Database:
     async def read(self) -> AsyncIterator[Repositories]:
         """Reads that see only committed data (no transaction of another coroutine is open)."""
         async with self._lock:
+            self.reads += 1
             yield Repositories(self._connection)
 
     async def integrity_check(self) -> str:

@@ -27,6 +27,7 @@ async def test_serve_json_with_auto_approve_accepts_a_login(tmp_path: Path) -> N
     process = await asyncio.create_subprocess_exec(
         *PUSHSIM,
         *("--workspace", str(workspace), "serve", "--json", "--auto-respond", "approve"),
+        *("--password-hash-cost", "4"),
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
         env=env,
@@ -36,6 +37,7 @@ async def test_serve_json_with_auto_approve_accepts_a_login(tmp_path: Path) -> N
         async with asyncio.timeout(60):
             info = json.loads(await process.stdout.readline())
         assert info["core"]["url"].startswith("https://127.0.0.1:")
+        assert info["core"]["password_hash_log2_n"] == 4
         for service in ("fcm", "apns"):
             assert info[service]["url"].startswith("https://127.0.0.1:")
             assert info[service]["ca_file"] == str(workspace / "pki" / "ca.pem")
