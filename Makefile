@@ -6,13 +6,14 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test check bench clean help
+.PHONY: run test check bench screenshots clean help
 
 help:
 	@echo "make run    start PushSim (GUI; terminal demo when there is no display)"
 	@echo "make test   run the test suite (headless)"
 	@echo "make check  ruff (lint + format), mypy, import-layer contracts"
 	@echo "make bench  run the benchmarks (results: docs/benchmarks.md)"
+	@echo "make screenshots  redraw docs/screenshots/*.png offscreen"
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' || \
@@ -45,6 +46,10 @@ check: $(STAMP)
 bench: $(STAMP)
 	$(PY) benchmarks/bench_mocks.py
 	$(PY) benchmarks/bench_push_login.py
+
+screenshots: $(STAMP)
+	@scripts/qt-system-libs.sh offscreen
+	QT_QPA_PLATFORM=offscreen $(PY) scripts/screenshots.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -48,6 +48,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"pushsim {package_version()}")
     parser.add_argument("--workspace", type=Path, help="workspace folder (default: user data dir)")
     parser.add_argument("--reset", action="store_true", help="start from a fresh workspace")
+    parser.add_argument(
+        "--self-test",
+        action="store_true",
+        help="drive the window through an approve, a reject and step mode; ok/FAIL per check",
+    )
     commands = parser.add_subparsers(dest="command")
 
     serve = commands.add_parser("serve", help="run core, mocks and phones headless")
@@ -104,6 +109,11 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def run_gui(args: argparse.Namespace) -> int:
+    if args.self_test:
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # a check, not a show
+        from app.self_test import run_self_test
+
+        return run_self_test()
     if not has_display():
         print("pushsim: no display found (DISPLAY and WAYLAND_DISPLAY are unset),", file=sys.stderr)
         print("so the desktop window cannot open.\n", file=sys.stderr)

@@ -41,6 +41,7 @@ from app.message_inspector import MessageInspector
 from app.phone_strip import PhonePanel
 from app.scenario_panel import ScenarioPanel
 from app.server_console import ServerConsole
+from app.startup import process_age
 from app.step_mode import NarrationPanel, NextKeys
 from app.theme import ThemeError, load_theme, qt_palette, stylesheet
 from app.view_modes import ViewSettings, ViewState
@@ -149,6 +150,7 @@ class MainWindow(QMainWindow):
         self.apply_view(self.view)
         self.restored_layout = self.view_settings.restore_layout(self, self._splitters)
         self._ready = False
+        self.ready_seconds: float | None = None
         if suite.startup_seconds is not None:  # already running
             self._on_suite_ready()
 
@@ -169,9 +171,11 @@ class MainWindow(QMainWindow):
         for phone in suite.phones.values():
             self.phones.add_phone(phone, suite.events, self.tasks)
         self.phones.set_placeholder("no phones")
-        seconds = suite.startup_seconds or 0.0
+        self.ready_seconds = process_age()  # from process start: what the user waited
+        servers = suite.startup_seconds or 0.0
         self.status_text.setText(
-            f"Ready in {seconds:.2f} s · core {suite.core.url} · workspace {suite.workspace.root}"
+            f"Ready in {self.ready_seconds:.2f} s (servers {servers:.2f} s) · core {suite.core.url}"
+            f" · workspace {suite.workspace.root}"
         )
 
     def _on_arrow_selected(self, arrow: FlowArrow, flow: SessionFlow) -> None:

@@ -196,9 +196,12 @@ class Suite:
         await seed_demo(await self._core.open_service(), creds)
         await self._core.start()
         self._closers.append(self._core.stop)
-        if self.options.with_phones:
-            for demo in DEMO_PHONES:
-                await self._start_phone(demo)
+        if self.options.with_phones:  # side by side: each activation waits on KDFs and HTTP
+            async with asyncio.TaskGroup() as phones:
+                for demo in DEMO_PHONES:
+                    phones.create_task(self._start_phone(demo))
+            order = [demo.name for demo in DEMO_PHONES]  # the window lists them in this order
+            self.phones = dict(sorted(self.phones.items(), key=lambda p: order.index(p[0])))
         self.startup_seconds = time.perf_counter() - began
         self.events.emit(
             SuiteEvent.READY,

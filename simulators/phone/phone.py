@@ -18,6 +18,7 @@ Nothing blocks the loop: scrypt runs in a thread, storage files are small.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import replace
@@ -29,13 +30,13 @@ from core.protocol.activation import ActivationOffer
 from core.protocol.keys import UnlockProtection
 from core.step_gate import NO_GATE, Gate
 from core.workspace import Workspace
-from simulators.phone import event_details
+from simulators.phone import app_install, event_details
 from simulators.phone.answering import RequestAnswerer
 from simulators.phone.app_state import AppState
 from simulators.phone.authenticator_app import AuthenticatorApp
 from simulators.phone.connectivity import DeliveryLink
 from simulators.phone.core_client import CoreDeviceApi, ResponseReceipt
-from simulators.phone.errors import AppNotInstalled, PhoneOffline
+from simulators.phone.errors import PhoneOffline
 from simulators.phone.event_kinds import PhoneEvent
 from simulators.phone.fingerprint import DEFAULT_MAX_MISMATCHES, FingerprintSensor
 from simulators.phone.identity import AppInfo, Platform
@@ -111,6 +112,7 @@ class Phone:
         self._loading = False
         # What an attached auto-responder does (set by it; the suite attaches one).
         self.auto_response: str | None = None
+        self._expiry: asyncio.Task[None] | None = None
         self.save()
 
     # -- AppHost ---------------------------------------------------------------
@@ -216,10 +218,15 @@ class Phone:
             details=event_details.PhoneShown(view=self.view()),
         )
         self.link.sync(catch_up=True)
+        self._expiry = asyncio.create_task(
+            self.receiver.expire_on_time(), name=f"{self.name} expiry"
+        )
 
     async def stop(self) -> None:
         if self.app.prompt is not None:
             self.app.prompt.cancel()
+        if self._expiry is not None:
+            self._expiry.cancel()
         await self.link.stop()
         self.emit(PhoneEvent.STOPPED, f"{self.name} off")
 
@@ -355,31 +362,11 @@ class Phone:
 
     async def uninstall_app(self) -> None:
         """Uninstall: the sandbox is wiped and the push token unregistered."""
-        if not self.app.state.installed:
-            raise AppNotInstalled()
-        token = self.app.state.push_token
-        self.app.wipe(installed=False)
-        self.link.sync(catch_up=False)
-        unregistered = False
-        if token is not None:
-            try:
-                await self.delivery().unregister(token)
-                unregistered = True
-            except Exception:  # offline or the service is down: do it when we can
-                self.link.forget(token)
-        self.emit(
-            PhoneEvent.APP_UNINSTALLED,
-            "app uninstalled",
-            details=event_details.AppUninstalled(token=token, token_unregistered=unregistered),
-        )
+        await app_install.uninstall(self)
 
     async def install_app(self) -> None:
         """A fresh install (reinstall after ``uninstall_app``): it must be activated again."""
-        if self.app.state.installed:
-            await self.uninstall_app()
-        self.app.wipe(installed=True)
-        shown = event_details.PhoneShown(view=self.view())
-        self.emit(PhoneEvent.APP_INSTALLED, "app installed — not activated", details=shown)
+        await app_install.install(self)
 
     # -- views -------------------------------------------------------------------
     def view(self) -> PhoneView:

@@ -13,6 +13,7 @@ user opening the app) shows them.
 
 from __future__ import annotations
 
+import asyncio
 from typing import TYPE_CHECKING
 
 from core.protocol.errors import InvalidMessageBody, SecureChannelError
@@ -34,6 +35,9 @@ from simulators.phone.push_delivery import DeliveredPush, NotAPushSimPush, parse
 
 if TYPE_CHECKING:
     from simulators.phone.authenticator_app import AuthenticatorApp
+
+
+EXPIRY_CHECK = 1.0  # seconds between the phone's looks at its requests' deadlines
 
 
 def read_request(keystore: Keystore, message: str) -> ChallengeRequest:
@@ -98,6 +102,19 @@ class RequestReceiver:
             notification.id, request=request, title=request.title, subject=request.subject
         )
         return self.expire_if_due(updated)
+
+    async def expire_on_time(self, every: float = EXPIRY_CHECK) -> None:
+        """While the phone runs: a request whose time is up leaves the lock screen.
+
+        The phone's own clock decides (it stops while step mode holds the flow),
+        so a timed-out login shows as expired within ``every`` seconds of the
+        core's timeout, with no live Approve left on the screen.
+        """
+        while True:
+            await asyncio.sleep(every)
+            for notification in self.app.inbox.visible():
+                if notification.answerable:
+                    self.expire_if_due(notification)
 
     def expire_if_due(self, notification: Notification) -> Notification:
         request = notification.request

@@ -1,0 +1,114 @@
+"""``make screenshots``: the README's pictures, drawn offscreen with ``QWidget.grab()``.
+
+A fresh workspace, the real window at 1280×720: alice logs in and approves,
+then each view is set up and grabbed into ``docs/screenshots/``:
+main window (light and dark), the inspector on the signed response, step
+mode held before step 3 with its narration, presenter mode. Waiting is on
+the window's own signals.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from PySide6.QtCore import Qt  # noqa: E402
+from PySide6.QtTest import QTest  # noqa: E402
+from PySide6.QtWidgets import QApplication, QTreeWidgetItem  # noqa: E402
+
+from app.main_window import MainWindow  # noqa: E402
+from app.self_test import log_in, request_up, settled, until  # noqa: E402
+from core.seed import DEMO_PASSWORD  # noqa: E402
+from core.workspace import Workspace  # noqa: E402
+from simulators.phone.inbox import NotificationStatus  # noqa: E402
+from simulators.suite import Suite  # noqa: E402
+
+OUT = ROOT / "docs" / "screenshots"
+SIZE = (1280, 720)
+
+
+def console_text(window: MainWindow) -> str:
+    tree = window.console.tree
+    texts: list[str] = []
+
+    def walk(item: QTreeWidgetItem) -> None:
+        texts.append(item.text(0) + " " + item.text(1))
+        for index in range(item.childCount()):
+            walk(item.child(index))
+
+    for index in range(tree.topLevelItemCount()):
+        walk(tree.topLevelItem(index))
+    return "\n".join(texts)
+
+
+def grab(window: MainWindow, name: str) -> None:
+    # grab() renders the widgets now; no processEvents() inside a coroutine (qasync re-entry)
+    path = OUT / name
+    if not window.grab().save(str(path)):
+        raise SystemExit(f"could not write {path}")
+    print(path.relative_to(ROOT))
+
+
+async def shoot(window: MainWindow) -> None:
+    await log_in(window, "alice", "push" + DEMO_PASSWORD)
+    card = await request_up(window, "alice-pixel")
+    card.approve_button.click()
+    await settled(window)
+    await until(  # the phone and the console have caught up with the decision
+        card.views.changed,
+        lambda: card.views.view.notifications[-1].status,
+        lambda status: status == NotificationStatus.APPROVED,
+    )
+    await until(window.console.shown, lambda: console_text(window), lambda t: "accepted" in t)
+    diagram = window.flow.diagram
+    QTest.mouseClick(diagram, Qt.MouseButton.LeftButton, pos=diagram.row_rect(6).center())
+    grab(window, "main-window.png")
+    QTest.mouseClick(diagram, Qt.MouseButton.LeftButton, pos=diagram.row_rect(5).center())
+    grab(window, "inspector-response.png")
+    window.set_theme("dark")
+    grab(window, "main-window-dark.png")
+    window.set_theme("light")
+    window.toggle_presenter(True)
+    grab(window, "presenter-mode.png")
+    window.toggle_presenter(False)
+    window.toggle_step_mode(True)
+    await log_in(window, "bob", "PIN" + DEMO_PASSWORD)
+    narration = window.narration
+    for step in (1, 2, 3):
+        prefix = f"Step {step} "
+        await until(narration.shown, narration.heading.text, lambda t, p=prefix: t.startswith(p))
+        if step < 3:
+            narration.next()
+    grab(window, "step-mode.png")
+    window.toggle_step_mode(False)
+
+
+async def main() -> None:
+    OUT.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="pushsim-shots-") as folder:
+        suite = Suite(Workspace(Path(folder) / "workspace"))
+        window = MainWindow(suite)
+        window.resize(*SIZE)
+        window.show()
+        try:
+            await suite.start(reset=True)
+            await shoot(window)
+        finally:
+            await window.aclose()
+            await suite.stop()
+            window.close()
+
+
+if __name__ == "__main__":
+    import qasync
+
+    application = QApplication.instance() or QApplication(sys.argv)
+    assert isinstance(application, QApplication)
+    application.setQuitOnLastWindowClosed(False)
+    qasync.run(main())
