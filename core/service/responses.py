@@ -202,7 +202,10 @@ class ResponseService:
         async with self._ctx.unit(journal):
             pass  # the refusal's events are all this unit writes
         error = _ERROR_BY_STATUS[REFUSAL_STATUS.get(failed, Forbidden.http_status)]
-        raise error(verdict.reason, extra={"check": failed.value})
+        # a message that did not open gets the one opaque answer (protocol §1.3), even an
+        # authentic one with a bad body; the reason stays in the trace for the operator
+        said = SecureChannelError.MESSAGE if failed is Check.SECURE_CHANNEL_TAG else verdict.reason
+        raise error(said, extra={"check": failed.value})
 
     async def _decide(
         self,

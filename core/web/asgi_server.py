@@ -37,7 +37,9 @@ class ServerOptions:
     max_concurrent_streams: int = 1000
     keep_alive_max_requests: int = 1_000_000
     backlog: int = 1024
-    max_connections: int = 512  # open at once; past it a new connection is closed at once
+    # open at once; past it a new connection is closed at once. 4,096: a 1,000-phone fleet
+    # holds a stream per phone on its mock and still leaves room for the core (512 did not)
+    max_connections: int = 4096
     keep_alive_timeout: float = 5.0  # an idle connection (no request under way) is closed
     handshake_timeout: float = 10.0  # TLS handshake not done by then: the connection is closed
     graceful_timeout: float = 1.0

@@ -9,6 +9,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from core.protocol.errors import SecureChannelError
 from core.protocol.keys import AuthenticatorKeys, UnlockProtection
 from core.protocol.messages import ChallengeResponse, Decision
 from core.protocol.secure_channel import MessageType, Protection, peek_header, seal
@@ -320,3 +321,24 @@ async def test_an_expired_challenge_cannot_be_fetched_even_before_the_sweep(
         assert late.status_code == 404
     await env.service.close()
     await env.service.db.close()
+
+
+async def test_an_authentic_message_with_a_bad_body_gets_the_one_opaque_answer(
+    api: httpx.AsyncClient, core_env: CoreEnv
+) -> None:
+    keys = await core_env.activate("alice")
+    request_id = await login(api)
+    unencrypted = seal(  # authentic (MAC-only), but a response must be encrypted
+        type=MessageType.RESPONSE,
+        protection=Protection.MAC_ONLY,
+        serial=keys.serial,
+        body=b"{}",
+        keys=keys.device_to_server,
+    )
+    response = await respond(api, keys.serial, unencrypted)
+    assert response.status_code == 400
+    assert response.json()["message"] == SecureChannelError.MESSAGE
+    trace = (await api.get(f"/v1/sessions/{request_id}/trace", headers=ADMIN)).json()
+    refused = [e for e in trace["events"] if e["kind"] == "response.refused"]
+    assert refused, "the operator still sees why"
+    assert "0x01" in str(refused[-1]["details"]["reason"])
