@@ -1,0 +1,118 @@
+"""How long the GUI's event loop stalls while push logins run (issue 9: target ≤ 50 ms).
+
+    QT_QPA_PLATFORM=offscreen .venv/bin/python benchmarks/gui_stall.py [--seconds 20] [--rate 50]
+
+The real main window (offscreen) on a bench fleet of auto-approving phones;
+login clients on the same loop aim at ``--rate`` complete logins per second
+while a Qt timer ticks every 10 ms and records how late each tick comes. The
+longest and the 99th-percentile lateness are the stalls a user would feel.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import qasync
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+
+from app.main_window import MainWindow
+from core.seed import DEMO_DOMAIN
+from core.workspace import Workspace
+from simulators.bench.fleet import PASSKEY, BenchFleet, FleetPlan
+from simulators.login_client import LoginClient
+
+TICK_MS = 10
+
+
+async def measure(seconds: float, rate: float, phones: int) -> dict[str, object]:
+    with tempfile.TemporaryDirectory() as folder:
+        fleet = BenchFleet(
+            Workspace(Path(folder) / "workspace"),
+            FleetPlan(phones=phones, platform="mixed", password_hash_log2_n=4),
+        )
+        window = MainWindow(fleet)
+        window.resize(1280, 720)
+        window.show()
+        await fleet.start()
+        late: list[float] = []
+        last = time.perf_counter()
+
+        def tick() -> None:
+            nonlocal last
+            now = time.perf_counter()
+            late.append(max(0.0, (now - last) * 1000 - TICK_MS))
+            last = now
+
+        timer = QTimer(interval=TICK_MS)
+        timer.timeout.connect(tick)
+        done = 0
+        users = [u.user_id for u in fleet.users]
+        until = time.monotonic() + seconds
+
+        async def client(index: int) -> None:
+            nonlocal done
+            async with LoginClient(fleet.core.url, fleet.pki.ca_file) as login:
+                user = users[index % len(users)]
+                while time.monotonic() < until:
+                    began = time.monotonic()
+                    started = await login.login(user, DEMO_DOMAIN, PASSKEY)
+                    if started.request_id:
+                        await login.wait_decided(started.request_id, timeout=10)
+                        done += 1
+                    await asyncio.sleep(max(0.0, len(users) / rate - (time.monotonic() - began)))
+
+        try:
+            timer.start()
+            began = time.monotonic()
+            await asyncio.gather(*(client(i) for i in range(len(users))))
+            elapsed = time.monotonic() - began
+            timer.stop()
+        finally:
+            await window.aclose()
+            await fleet.stop()
+            window.close()
+    late.sort()
+    return {
+        "target": "GUI event-loop stall while logins run: longest <= 50 ms",
+        "command": f"benchmarks/gui_stall.py --seconds {seconds:g} --rate {rate:g}",
+        "aimed_logins_per_s": rate,
+        "logins_per_s": round(done / elapsed, 1),
+        "ticks": len(late),
+        "stall_ms_max": round(late[-1], 1),
+        "stall_ms_p99": round(late[int(len(late) * 0.99) - 1], 1),
+        "stall_ms_median": round(statistics.median(late), 1),
+        "holds": late[-1] <= 50.0,
+        "load_average": os.getloadavg(),
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--seconds", type=float, default=20.0)
+    parser.add_argument(
+        "--rate", type=float, default=50.0, help="complete logins per second aimed at"
+    )
+    parser.add_argument("--phones", type=int, default=20)
+    args = parser.parse_args()
+    app = QApplication.instance() or QApplication(sys.argv)
+    assert isinstance(app, QApplication)
+    app.setQuitOnLastWindowClosed(False)
+    result = qasync.run(measure(args.seconds, args.rate, args.phones))
+    print(json.dumps(result, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
