@@ -45,8 +45,17 @@ class Checks:
         self.failed += not ok
 
 
-async def until(signal: Any, value: Callable[[], T], check: Callable[[T], bool]) -> T:
-    """``value()`` once ``check`` holds, re-read each time ``signal`` fires."""
+async def until(
+    signal: Any,
+    value: Callable[[], T],
+    check: Callable[[T], bool],
+    what: str = "the window",
+    timeout: float = WAIT,  # noqa: ASYNC109 - how long a demo step may take
+) -> T:
+    """``value()`` once ``check`` holds, re-read each time ``signal`` fires (no polling).
+
+    The GUI tests wait the same way (a nested Qt loop is forbidden under qasync).
+    """
     done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
 
     def on_signal(*_: object) -> None:
@@ -56,8 +65,10 @@ async def until(signal: Any, value: Callable[[], T], check: Callable[[T], bool])
     signal.connect(on_signal)
     try:
         on_signal()
-        async with asyncio.timeout(WAIT):
+        async with asyncio.timeout(timeout):
             await done
+    except TimeoutError:
+        raise AssertionError(f"timed out after {timeout} s waiting for {what}") from None
     finally:
         signal.disconnect(on_signal)
     return value()

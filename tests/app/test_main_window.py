@@ -29,6 +29,7 @@ from app.lock_screen import lock_screen
 from app.login_panel import LoginPanel, LoginState
 from app.main_window import MainWindow
 from app.phone_panel import PhoneCard
+from app.self_test import until
 from core.events import Event, MessageDetails
 from core.protocol.keys import UnlockProtection
 from core.protocol.messages import ChallengeRequest, RequestContext
@@ -71,22 +72,7 @@ async def signalled(
     timeout: float = WAIT,  # noqa: ASYNC109
 ) -> T:
     """``value()`` once ``check`` holds, re-read each time ``signal`` fires (no polling)."""
-    done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-
-    def on_signal(*_: object) -> None:
-        if not done.done() and check(value()):
-            done.set_result(None)
-
-    signal.connect(on_signal)
-    try:
-        on_signal()
-        async with asyncio.timeout(timeout):
-            await done
-    except TimeoutError:
-        raise AssertionError(f"timed out after {timeout} s waiting for {what}") from None
-    finally:
-        signal.disconnect(on_signal)
-    return value()
+    return await until(signal, value, check, what, timeout)
 
 
 async def view_where(card: PhoneCard, check: Callable[[PhoneView], bool], what: str) -> PhoneView:
