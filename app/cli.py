@@ -10,11 +10,31 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import shutil
 import sys
+import tempfile
+import types
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from simulators.bench.arguments import add_bench_arguments, add_hash_cost_option
+
+
+def _skip_httpx_cli() -> None:
+    """httpx imports its command-line client (click, rich, pygments: ~0.1 s) whenever
+    click is installed; PushSim never runs it, so its module is a stub here."""
+    if "httpx" in sys.modules:
+        return
+    stub = types.ModuleType("httpx._main", "httpx's command-line client: not loaded by pushsim")
+
+    def main() -> None:
+        raise SystemExit("the httpx command-line client is not available inside pushsim")
+
+    stub.main = main  # type: ignore[attr-defined]
+    sys.modules.setdefault("httpx._main", stub)
+
+
+_skip_httpx_cli()
 
 HEADLESS_HINT = """\
 The headless commands work without a display:
@@ -109,19 +129,31 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def run_gui(args: argparse.Namespace) -> int:
+    # The workspace material and the demo hashes start on a thread now, before
+    # the window's imports (most of a second) rather than after them.
+    from core.workspace import Workspace, default_workspace_root
+    from simulators.prestart import Prestart
+
     if args.self_test:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # a check, not a show
+        folder = Path(tempfile.mkdtemp(prefix="pushsim-self-test-"))
+        prestart = Prestart(Workspace(folder / "workspace"), reset=True)
         from app.self_test import run_self_test
 
-        return run_self_test()
+        try:
+            return run_self_test(prestart)
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
     if not has_display():
         print("pushsim: no display found (DISPLAY and WAYLAND_DISPLAY are unset),", file=sys.stderr)
         print("so the desktop window cannot open.\n", file=sys.stderr)
         print(HEADLESS_HINT, file=sys.stderr)
         return 2
+    workspace = Workspace(args.workspace or default_workspace_root())
+    prestart = Prestart(workspace, reset=args.reset)
     from app.gui import run as run_window
 
-    return int(run_window(workspace_dir=args.workspace, reset=args.reset))
+    return int(run_window(workspace.root, reset=args.reset, prestart=prestart))
 
 
 if __name__ == "__main__":

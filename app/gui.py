@@ -26,6 +26,7 @@ from PySide6.QtWidgets import QApplication
 
 from app.main_window import MainWindow
 from core.workspace import Workspace, default_workspace_root
+from simulators.prestart import Prestart
 from simulators.suite import Suite, SuiteOptions
 
 log = logging.getLogger(__name__)
@@ -49,8 +50,12 @@ def run(
     reset: bool = False,
     *,
     options: SuiteOptions | None = None,
+    prestart: Prestart | None = None,
 ) -> int:
-    """Open the window, run until it is closed; 0 when the suite started, 1 if not."""
+    """Open the window, run until it is closed; 0 when the suite started, 1 if not.
+
+    ``prestart``: the workspace's preparation, begun at process start (``app.cli``).
+    """
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
     app = QApplication.instance() or QApplication(sys.argv)
     assert isinstance(app, QApplication)
@@ -61,7 +66,8 @@ def run(
     keepalive.timeout.connect(lambda: None)
     keepalive.start(SIGNAL_POLL_MS)
     try:
-        return int(qasync.run(run_window(workspace_dir, reset=reset, options=options)))
+        window = run_window(workspace_dir, reset=reset, options=options, prestart=prestart)
+        return int(qasync.run(window))
     except KeyboardInterrupt:
         return 130
     finally:
@@ -69,9 +75,14 @@ def run(
 
 
 async def run_window(
-    workspace_dir: Path | None, *, reset: bool, options: SuiteOptions | None = None
+    workspace_dir: Path | None,
+    *,
+    reset: bool,
+    options: SuiteOptions | None = None,
+    prestart: Prestart | None = None,
 ) -> int:
-    suite = Suite(Workspace(workspace_dir or default_workspace_root()), options=options)
+    workspace = Workspace(workspace_dir or default_workspace_root())
+    suite = Suite(workspace, options=options, prestart=prestart)
     window = MainWindow(suite, prefs_file=prefs_file())
     if not window.restored_layout:
         window.resize(*WINDOW_SIZE)

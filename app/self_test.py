@@ -11,6 +11,7 @@ exits 0 only when every check holds and the window was ready within
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import sys
 import tempfile
 from collections.abc import Callable
@@ -28,6 +29,7 @@ from core.clock import SystemClock
 from core.seed import DEMO_PASSWORD
 from core.workspace import Workspace
 from simulators.phone.views import PhoneView
+from simulators.prestart import Prestart
 from simulators.suite import Suite
 
 READY_LIMIT = 2.0
@@ -129,9 +131,14 @@ async def walk_step_mode(window: MainWindow, checks: Checks) -> None:
     QTest.keyClick(window, Qt.Key.Key_F9)
 
 
-async def drive(checks: Checks) -> None:
-    with tempfile.TemporaryDirectory(prefix="pushsim-self-test-") as folder:
-        suite = Suite(Workspace(Path(folder) / "workspace"))
+async def drive(checks: Checks, prestart: Prestart | None) -> None:
+    with contextlib.ExitStack() as stack:
+        if prestart is None:
+            folder = stack.enter_context(tempfile.TemporaryDirectory(prefix="pushsim-self-test-"))
+            workspace = Workspace(Path(folder) / "workspace")
+        else:  # begun at process start on a fresh folder of the caller's
+            workspace = prestart.workspace
+        suite = Suite(workspace, prestart=prestart)
         window = MainWindow(suite)
         window.resize(1280, 720)
         window.show()
@@ -159,11 +166,11 @@ async def drive(checks: Checks) -> None:
             window.close()
 
 
-def run_self_test() -> int:
+def run_self_test(prestart: Prestart | None = None) -> int:
     app = QApplication.instance() or QApplication(sys.argv)
     assert isinstance(app, QApplication)
     app.setQuitOnLastWindowClosed(False)
     checks = Checks()
-    qasync.run(drive(checks))
+    qasync.run(drive(checks, prestart))
     print("self-test passed" if checks.failed == 0 else f"self-test: {checks.failed} FAILED")
     return 0 if checks.failed == 0 else 1

@@ -15,6 +15,7 @@ activation through ``CoreService.activation``); the seed creates the users.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from core.protocol.keys import UnlockProtection
@@ -71,8 +72,17 @@ class SeedReport:
         return bool(self.created)
 
 
-async def seed_demo(service: CoreService, credentials: ProviderCredentials) -> SeedReport:
-    """Create whatever of the demo data is missing; never overwrites what exists."""
+async def seed_demo(
+    service: CoreService,
+    credentials: ProviderCredentials,
+    *,
+    password_hashes: Mapping[str, str] | None = None,
+) -> SeedReport:
+    """Create whatever of the demo data is missing; never overwrites what exists.
+
+    ``password_hashes``: demo users' hashes made ahead of time (``simulators.prestart``),
+    used when they have this core's cost; any other user's password is hashed here.
+    """
     report = SeedReport()
     directory = service.directory
     now = service.context.clock.now()
@@ -124,8 +134,18 @@ async def seed_demo(service: CoreService, credentials: ProviderCredentials) -> S
         report.created.append(f"push app {IOS_APP_ID}")
     missing = [u for u in DEMO_USERS if u.user_id not in have_users]
     # each password hash takes a core for a tenth of a second: hash them side by side
+    ready = {
+        user_id: encoded
+        for user_id, encoded in (password_hashes or {}).items()
+        if directory.hash_has_current_cost(encoded)
+    }
     await asyncio.gather(
-        *(directory.create_user(u.user_id, DEMO_DOMAIN, DEMO_PASSWORD) for u in missing)
+        *(
+            directory.create_user(
+                u.user_id, DEMO_DOMAIN, DEMO_PASSWORD, password_hash=ready.get(u.user_id)
+            )
+            for u in missing
+        )
     )
     report.created += [f"user {u.user_id}@{DEMO_DOMAIN}" for u in missing]
     return report

@@ -25,10 +25,9 @@ from typing import Any, Generic, TypeVar
 
 from core.clock import Clock, SystemClock
 from core.events import EventBus
-from core.pki import PkiMaterial, ensure_pki
+from core.pki import PkiMaterial
 from core.provider_credentials import (
     ProviderCredentials,
-    ensure_provider_credentials,
     write_service_account,
 )
 from core.push.endpoints import ProviderEndpoints
@@ -55,6 +54,7 @@ from simulators.phone.auto_responder import start_auto_responder
 from simulators.phone.delivery_adapter import DeliveryClientAdapter
 from simulators.phone.event_details import SuiteReady
 from simulators.phone.event_kinds import SuiteEvent
+from simulators.prestart import Prestart, prepare
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -118,8 +118,10 @@ class Suite:
         clock: Clock | None = None,
         events: EventBus | None = None,
         options: SuiteOptions | None = None,
+        prestart: Prestart | None = None,
     ) -> None:
         self.workspace = workspace
+        self._prestart = prestart  # the workspace material, begun at process start
         self.clock = clock or SystemClock()
         self.events = events or EventBus()
         self.gate = StepGate(self.clock)  # step mode: holds the flow before each step
@@ -159,9 +161,13 @@ class Suite:
     async def _start(self, *, reset: bool) -> None:
         began = time.perf_counter()
         ws = self.workspace
-        await asyncio.to_thread(ws.ensure, reset=reset)
-        self._pki = pki = await asyncio.to_thread(ensure_pki, ws)
-        self._credentials = creds = await asyncio.to_thread(ensure_provider_credentials, ws, pki)
+        if self._prestart is not None and self._prestart.workspace == ws:
+            prepared = await self._prestart.result()  # it did the reset it was asked for
+        else:  # the seed hashes the demo passwords side by side, after the mocks start
+            prepared = await asyncio.to_thread(prepare, ws, reset=reset, hash_demo=False)
+        self._prestart = None  # a restart of this suite prepares afresh
+        self._pki = pki = prepared.pki
+        self._credentials = creds = prepared.credentials
         # both mocks share the workspace material and keep their own registrations;
         # their control APIs take their own token or the workspace admin token
         shared: dict[str, Any] = {
@@ -169,7 +175,7 @@ class Suite:
             "credentials": creds,
             "events": self.events,
             "clock": self.clock,
-            "admin_token": await asyncio.to_thread(ws.admin_token),
+            "admin_token": prepared.admin_token,
         }
         self._fcm = FcmMock(**shared, registrations_file=ws.root / "fcm-registrations.json")
         self._apns = ApnsMock(**shared, registrations_file=ws.root / "apns-registrations.json")
@@ -193,7 +199,9 @@ class Suite:
             settings=self.options.core_settings,
             gate=self.gate,
         )
-        await seed_demo(await self._core.open_service(), creds)
+        await seed_demo(
+            await self._core.open_service(), creds, password_hashes=prepared.demo_password_hashes
+        )
         await self._core.start()
         self._closers.append(self._core.stop)
         if self.options.with_phones:  # side by side: each activation waits on KDFs and HTTP

@@ -21,7 +21,7 @@ from core.service.errors import Conflict, InvalidInput, NotFound, Unprocessable
 from core.service.event_details import AuthenticatorStatus
 from core.service.lifecycle import decide
 from core.service.login_checks import pushes_in_window
-from core.service.passwords import hash_password_async
+from core.service.passwords import hash_cost, hash_password_async
 from core.service.unit import Unit
 from core.storage.records import (
     AUTH_ACTIVE,
@@ -231,10 +231,15 @@ class DirectoryService:
                 raise NotFound(f"unknown push app {app_id}")
 
     # -- users ------------------------------------------------------------------
-    async def create_user(self, user_id: str, domain: str, password: str | None) -> UserRecord:
+    async def create_user(
+        self, user_id: str, domain: str, password: str | None, *, password_hash: str | None = None
+    ) -> UserRecord:
+        """``password_hash``: the password's hash, made ahead of time (the demo seed)."""
         if not USER_ID.fullmatch(user_id):
             raise _bad("user_id", "must be 1-128 printable ASCII characters, no space or '/'")
-        hashed = None if password is None else await self._hash(password)
+        hashed = password_hash
+        if hashed is None and password is not None:
+            hashed = await self._hash(password)
         user = UserRecord(
             user_id=user_id,
             domain=domain,
@@ -252,6 +257,11 @@ class DirectoryService:
             await u.tx.users.insert(user)
             u.add(CoreEvent.ADMIN_USER_CREATED, summary=f"user {user_id}@{domain} created")
         return user
+
+    def hash_has_current_cost(self, encoded: str) -> bool:
+        """True when ``encoded`` was hashed at this core's cost (so it may be stored as is)."""
+        s = self._ctx.settings
+        return hash_cost(encoded) == (s.password_hash_log2_n, s.password_hash_r, s.password_hash_p)
 
     async def _hash(self, password: str) -> str:
         if not 1 <= len(password) <= 256:

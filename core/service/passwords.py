@@ -55,6 +55,17 @@ def hash_password(password: str, *, log2_n: int, r: int = 8, p: int = 1) -> str:
     return f"scrypt${log2_n}${r}${p}${salt.hex()}${digest.hex()}"
 
 
+def hash_cost(encoded: str) -> tuple[int, int, int] | None:
+    """(log2 N, r, p) of an encoded scrypt hash; None when it is not one."""
+    parts = encoded.split("$")
+    if len(parts) != 6 or parts[0] != "scrypt":
+        return None
+    try:
+        return int(parts[1]), int(parts[2]), int(parts[3])
+    except ValueError:
+        return None
+
+
 def verify_password(password: str, encoded: str) -> bool:
     try:
         scheme, log2_n, r, p, salt, digest = encoded.split("$")
