@@ -8,6 +8,7 @@ start. Where ``/proc`` is missing the first import of this module stands in.
 
 from __future__ import annotations
 
+import gc
 import os
 import time
 
@@ -25,3 +26,16 @@ def process_age() -> float:
         return max(0.0, now - started)
     except (OSError, ValueError, IndexError):
         return time.monotonic() - _IMPORTED
+
+
+def freeze_startup_heap() -> None:
+    """Move everything built at start-up out of the cyclic collector's sight.
+
+    With the window, the suite and its phones built, a full (generation 2)
+    collection walks ~100,000 objects and stalls the event loop for 30-70 ms
+    each time it runs; frozen objects are never scanned again (``gc.freeze``),
+    so later collections only walk what the session itself allocates. Nothing is
+    leaked: frozen objects are still freed by reference counting.
+    """
+    gc.collect()
+    gc.freeze()
