@@ -83,7 +83,7 @@ async def run_window(
 ) -> int:
     workspace = Workspace(workspace_dir or default_workspace_root())
     suite = Suite(workspace, options=options, prestart=prestart)
-    window = MainWindow(suite, prefs_file=prefs_file())
+    window = MainWindow(suite, prefs_file=prefs_file(), freeze_heap=True)
     if not window.restored_layout:
         window.resize(*WINDOW_SIZE)
     window.show()

@@ -68,12 +68,20 @@ class MainWindow(QMainWindow):
     view_changed = Signal(object)  # ViewState, once applied
 
     def __init__(
-        self, suite: Suite, parent: QWidget | None = None, *, prefs_file: Path | None = None
+        self,
+        suite: Suite,
+        parent: QWidget | None = None,
+        *,
+        prefs_file: Path | None = None,
+        freeze_heap: bool = False,
     ) -> None:
+        """``freeze_heap``: the process's one window freezes the start-up heap once ready
+        (``app.startup.freeze_startup_heap``); tests, with many windows, leave it off."""
         super().__init__(parent)
         self.suite = suite
         self.setWindowTitle(WINDOW_TITLE)
         self.setObjectName("mainWindow")
+        self._freeze_heap = freeze_heap
         self.view_settings = ViewSettings(prefs_file)
         self.view = self.view_settings.load()
         self.tasks = BackgroundTasks(on_error=self._on_task_failed)
@@ -172,7 +180,8 @@ class MainWindow(QMainWindow):
             self.phones.add_phone(phone, suite.events, self.tasks)
         self.phones.set_placeholder("no phones")
         self.ready_seconds = process_age()  # from process start: what the user waited
-        QTimer.singleShot(0, freeze_startup_heap)  # after the figure: it is not start-up work
+        if self._freeze_heap:  # after the figure: it is not start-up work
+            QTimer.singleShot(0, freeze_startup_heap)
         servers = suite.startup_seconds or 0.0
         self.status_text.setText(
             f"Ready in {self.ready_seconds:.2f} s (servers {servers:.2f} s) · core {suite.core.url}"

@@ -139,7 +139,7 @@ async def drive(checks: Checks, prestart: Prestart | None) -> None:
         else:  # begun at process start on a fresh folder of the caller's
             workspace = prestart.workspace
         suite = Suite(workspace, prestart=prestart)
-        window = MainWindow(suite)
+        window = MainWindow(suite, freeze_heap=True)
         window.resize(1280, 720)
         window.show()
         try:

@@ -85,7 +85,7 @@ async def measure(
             Workspace(Path(folder) / "workspace"),
             FleetPlan(phones=phones, platform="mixed", password_hash_log2_n=4),
         )
-        window = MainWindow(fleet)
+        window = MainWindow(fleet, freeze_heap=True)
         window.resize(1280, 720)
         window.show()
         await fleet.start()
