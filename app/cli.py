@@ -99,8 +99,30 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+LOCKED_COMMANDS = {"serve": "pushsim serve", "demo": "pushsim demo", None: "pushsim"}
+WORKSPACE_IN_USE = 3  # exit status when another PushSim holds the workspace
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    command = LOCKED_COMMANDS.get(args.command)
+    if command is None or args.self_test:  # the self-test makes its own workspace
+        return run_command(args)
+    from core.workspace import default_workspace_root
+    from core.workspace_lock import WorkspaceInUse, lock_workspace
+
+    try:
+        lock = lock_workspace(args.workspace or default_workspace_root(), command)
+    except WorkspaceInUse as refused:
+        print(f"pushsim: {refused}", file=sys.stderr)
+        return WORKSPACE_IN_USE
+    try:
+        return run_command(args)
+    finally:
+        lock.release()
+
+
+def run_command(args: argparse.Namespace) -> int:
     if args.command == "serve":
         from simulators.suite import run_serve
 

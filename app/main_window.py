@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.background import BackgroundTasks
+from app.demo_reset_bar import ResetBar
 from app.event_log_model import EventFeed, EventLogModel
 from app.event_log_view import EventLogView
 from app.flow_panel import FlowPanel
@@ -154,6 +155,8 @@ class MainWindow(QMainWindow):
         self.status_text = QLabel("Starting PushSim…")
         self.status_text.setObjectName("statusText")
         self.statusBar().addWidget(self.status_text, 1)
+        self.reset_bar = ResetBar(suite.reset_demo, self.tasks, self.status_text.setText)
+        self.statusBar().addWidget(self.reset_bar, 2)
         self.menu_actions = build_menus(self, self)
         self.apply_view(self.view)
         self.restored_layout = self.view_settings.restore_layout(self, self._splitters)
@@ -247,6 +250,12 @@ class MainWindow(QMainWindow):
         self.login_panel.user_edit.selectAll()
 
     # -- file and help ------------------------------------------------------------------
+    def reset_demo(self) -> None:
+        """File › Reset to demo data: asks in the status bar (``app/demo_reset_bar``)."""
+        if self._ready:
+            self.toggle_step_mode(False)
+            self.reset_bar.ask()
+
     def export_session(self) -> None:
         flow = self.flow.shown
         if flow is None:

@@ -21,6 +21,7 @@ class MenuHost(Protocol):
     """What the menus call on the window."""
 
     def export_session(self) -> None: ...
+    def reset_demo(self) -> None: ...
     def close(self) -> bool: ...
     def toggle_presenter(self, on: bool) -> None: ...
     def toggle_step_mode(self, on: bool) -> None: ...
@@ -41,6 +42,7 @@ class ActionSpec:
 
 
 ACTIONS = (
+    ActionSpec("&File", "resetDemo", "&Reset to demo data…", ("Ctrl+Shift+R",)),
     ActionSpec("&File", "exportSession", "&Export session report…", ("Ctrl+E",)),
     ActionSpec("&File", "quit", "&Quit", ("Ctrl+Q",)),
     ActionSpec("&View", "stepMode", "&Step mode", ("F9",), checkable=True),
@@ -67,6 +69,7 @@ def shortcut_rows() -> list[tuple[str, str]]:
 def _handler(host: MenuHost, name: str, action: QAction) -> None:
     calls = {
         "exportSession": host.export_session,
+        "resetDemo": host.reset_demo,
         "quit": host.close,
         "stepMode": lambda: host.toggle_step_mode(action.isChecked()),
         "presenter": lambda: host.toggle_presenter(action.isChecked()),

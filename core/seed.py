@@ -149,3 +149,18 @@ async def seed_demo(
     )
     report.created += [f"user {u.user_id}@{DEMO_DOMAIN}" for u in missing]
     return report
+
+
+async def reset_demo(service: CoreService, credentials: ProviderCredentials) -> SeedReport:
+    """Back to the demo data: every row removed (users, sessions, audit, activations), re-seeded.
+
+    Long polls on the sessions that were pending are woken (they find the
+    session gone: 404). The phones' activations are gone with the rows: the
+    suite activates the demo phones again.
+    """
+    async with service.db.transaction() as tx:
+        pending = await tx.reset.pending_ids()
+        await tx.reset.clear_all()
+    for request_id in pending:
+        service.context.watch.notify(request_id)
+    return await seed_demo(service, credentials)

@@ -16,6 +16,8 @@ from pathlib import Path
 
 import platformdirs
 
+from core.workspace_lock import LOCK_NAME
+
 APP_NAME = "pushsim"
 
 
@@ -75,7 +77,13 @@ class Workspace:
     def ensure(self, *, reset: bool = False) -> Workspace:
         """Create the folder tree (owner-only); wipe it first when ``reset``."""
         if reset and self.root.exists():
-            shutil.rmtree(self.root)
+            for child in self.root.iterdir():  # the lock stays: this process holds it
+                if child.name == LOCK_NAME:
+                    continue
+                if child.is_dir() and not child.is_symlink():
+                    shutil.rmtree(child)
+                else:
+                    child.unlink()
         for folder in (self.root, self.pki_dir, self.credentials_dir, self.phones_dir):
             folder.mkdir(parents=True, exist_ok=True, mode=0o700)
             os.chmod(folder, 0o700)

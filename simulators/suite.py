@@ -218,6 +218,12 @@ class Suite:
             details=SuiteReady(startup_seconds=self.startup_seconds),
         )
 
+    async def reset_demo(self) -> float:
+        """File › Reset to demo data, without a restart (``simulators/demo_reset``); seconds."""
+        from simulators.demo_reset import reset_demo
+
+        return await reset_demo(self)
+
     async def set_auto_responder(self, phone: Phone, policy: AutoResponsePolicy | None) -> None:
         """Answer ``phone``'s notifications by ``policy`` from now on (None: the user answers)."""
         current = self.auto_responders.pop(phone.name, None)

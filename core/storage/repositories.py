@@ -7,6 +7,7 @@ import aiosqlite
 from core.storage.repo_audit import AuditRepository
 from core.storage.repo_devices import AuthenticatorRepository, RegistrationRepository
 from core.storage.repo_directory import DomainRepository, PushAppRepository, UserRepository
+from core.storage.repo_reset import ResetRepository
 from core.storage.repo_sessions import NonceRepository, SessionRepository
 from core.storage.retention import RetentionRepository
 
@@ -24,3 +25,4 @@ class Repositories:
         self.nonces = NonceRepository(connection)
         self.audit = AuditRepository(connection)
         self.retention = RetentionRepository(connection)
+        self.reset = ResetRepository(connection)

@@ -180,6 +180,12 @@ class SuiteReady(EventDetails):
     startup_seconds: float
 
 
+class SuiteReset(EventDetails):
+    """``suite.reset``: how long restoring the demo data took."""
+
+    seconds: float
+
+
 _SHOWN = (
     PhoneEvent.NOTIFICATION_RECEIVED,
     PhoneEvent.NOTIFICATION_SUPPRESSED,
@@ -217,11 +223,12 @@ _TYPED: dict[PhoneEvent, Allowed] = {
     PhoneEvent.UNLOCK_SUCCEEDED: UnlockSucceeded,
     PhoneEvent.USER_APPROVE: Approval,
 }
+_SUITE: dict[str, Allowed] = {SuiteEvent.READY: SuiteReady, SuiteEvent.RESET: SuiteReset}
 # every other phone kind's summary says it all
 DETAILS_FOR: dict[str, Allowed] = (
     dict.fromkeys(PhoneEvent, NoDetails)
     | dict.fromkeys(_SHOWN, NotificationShown)
     | dict.fromkeys(_TOKEN, PushTokenDetails)
     | _TYPED
-    | {SuiteEvent.READY: SuiteReady}
+    | _SUITE
 )

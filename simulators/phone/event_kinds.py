@@ -88,3 +88,4 @@ class SuiteEvent(StrEnum):
     """What the composition root itself announces."""
 
     READY = "suite.ready"
+    RESET = "suite.reset"  # File › Reset to demo data done

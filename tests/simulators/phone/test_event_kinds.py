@@ -13,7 +13,7 @@ EMITTERS = [*sorted((ROOT / "simulators" / "phone").glob("*.py")), ROOT / "simul
 
 def test_values_are_the_published_strings() -> None:
     assert all(kind.value.startswith("phone.") for kind in PhoneEvent)
-    assert [kind.value for kind in SuiteEvent] == ["suite.ready"]
+    assert [kind.value for kind in SuiteEvent] == ["suite.ready", "suite.reset"]
     assert PhoneEvent.NOTIFICATION_RECEIVED == "phone.notification.received"
 
 
