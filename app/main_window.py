@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.attack_panel import AttackPanel
 from app.background import BackgroundTasks
 from app.demo_reset_bar import ResetBar
 from app.event_log_model import EventFeed, EventLogModel
@@ -127,6 +128,8 @@ class MainWindow(QMainWindow):
         self.phones = PhonePanel()
         self.scenarios = ScenarioPanel(suite, self.feed, self.tasks, self.phones, self.login_model)
         self.details.addTab(self.scenarios, "Scenarios")
+        self.attacks = AttackPanel(suite, self.flow, self.tasks)
+        self.details.addTab(self.attacks, "Attacks")
         phones_box = QGroupBox("Phones")
         phones_box.setObjectName("phonesBox")
         phones_layout = QVBoxLayout(phones_box)
@@ -312,6 +315,7 @@ class MainWindow(QMainWindow):
         """Stop listening and cancel whatever the window started (not the suite)."""
         self.toggle_step_mode(False)  # nothing may stay held once the window is gone
         self.narration.close_panel()
+        self.attacks.close_panel()
         self.feed.close()
         self.console.stop()
         for card in self.phones.cards.values():

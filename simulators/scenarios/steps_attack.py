@@ -2,16 +2,13 @@
 
 The phone's last response is taken from the event bus as it went out (the
 ``response.sent`` event carries the exact message), then posted to the core's
-device API like any network attacker holding a copy could.
+device API like any network attacker holding a copy could. The attacks
+themselves are ``simulators.attacks``, shared with the window's attack panel.
 """
 
 from __future__ import annotations
 
-import dataclasses
-
-from core.protocol.keys import UnlockProtection
-from core.protocol.messages import ChallengeResponse, Decision
-from simulators.phone.answering import seal_response
+from simulators.attacks import body_byte, flip_byte, forged_approval
 from simulators.phone.errors import CoreApiError
 from simulators.scenarios.model import Step
 from simulators.scenarios.world import StepFailed, StepRunner, World, expect_http
@@ -37,18 +34,11 @@ async def replay_last_response(world: World, step: Step) -> None:
     await _post(world, step, serial, message, "replayed response")
 
 
-def flip_bit(message: str, index: int) -> str:
-    raw = bytearray(bytes.fromhex(message))
-    raw[index % len(raw)] ^= 0x01
-    return raw.hex()
-
-
 async def tamper_last_response(world: World, step: Step) -> None:
     serial, message = _last(world, step)
     # a body byte, chosen by the seed: deterministic, and never the header
-    length = len(message) // 2
-    index = 24 + world.rng.randrange(max(1, length - 24))
-    await _post(world, step, serial, flip_bit(message, index), "tampered response")
+    index = body_byte(message, world.rng.randrange(1 << 30))
+    await _post(world, step, serial, flip_byte(message, index), "tampered response")
 
 
 async def answer_other_session(world: World, step: Step) -> None:
@@ -57,18 +47,9 @@ async def answer_other_session(world: World, step: Step) -> None:
     note = phone.notification_for(source.request_id)
     if note is None or note.request is None:
         raise StepFailed(f"phone {phone.name} never received the request of session `with`")
-    keystore = phone.app.require_activated()
-    # the request of `with`, signed honestly, but sent as the answer to `for`
-    request = dataclasses.replace(note.request, request_id=target.request_id)
-    response = ChallengeResponse.create(
-        request=request,
-        decision=Decision.ACCEPT,
-        protection=UnlockProtection.DEVICE,
-        instance_key=keystore.device_key,
-        now=phone.now(),
-    )
-    message = seal_response(keystore, response)
-    await _post(world, step, keystore.serial, message, "answer for another session")
+    message = forged_approval(phone, note.request, target.request_id)
+    serial = phone.app.require_activated().serial
+    await _post(world, step, serial, message, "answer for another session")
 
 
 STEPS: dict[str, StepRunner] = {
