@@ -176,6 +176,8 @@ class LoginPanel(QGroupBox):
 
         self.status_label = QLabel()
         self.status_label.setObjectName("loginStatus")
+        # the pill keeps its text whole; the message beside it wraps instead
+        self.status_label.setSizePolicy(QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Fixed)
         self.message_label = QLabel()
         self.message_label.setObjectName("loginMessage")
         self.message_label.setWordWrap(True)
@@ -205,8 +207,8 @@ class LoginPanel(QGroupBox):
         self.hint_label = QLabel(hint)
         self.hint_label.setObjectName("muted")
         self.hint_label.setToolTip(hint)
-        # one line, cut by the panel's edge rather than widening the window
-        self.hint_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        # wrapped, never cut, and never widening the window
+        self.hint_label.setWordWrap(True)
         self.hint_label.setVisible(bool(hint))
         layout.addWidget(self.hint_label)
         layout.addLayout(status_row)
@@ -260,6 +262,7 @@ class LoginPanel(QGroupBox):
             self.status_label.setText(STATUS_TEXT.get(state.phase, state.phase))
             self.status_label.setProperty("status", state.phase)
         repolish(self.status_label)
+        self.status_label.setMinimumWidth(self.status_label.minimumSizeHint().width())
         message = state.message
         if state.number is not None:
             message = f"pick {state.number} on the phone · {message}"

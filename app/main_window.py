@@ -26,7 +26,6 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QSizePolicy,
     QSplitter,
-    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -42,6 +41,7 @@ from app.menus import build_menus, shortcut_rows
 from app.message_inspector import MessageInspector
 from app.phone_strip import PhonePanel
 from app.scenario_panel import ScenarioPanel
+from app.scrolling_tabs import ScrollingTabs
 from app.server_console import ServerConsole
 from app.startup import freeze_startup_heap, process_age
 from app.step_mode import NarrationPanel, NextKeys
@@ -108,7 +108,7 @@ class MainWindow(QMainWindow):
         self.inspector = MessageInspector()
         self.flow.arrow_selected.connect(self._on_arrow_selected)
         self.flow.recorder.on_change(self.inspector.refresh)
-        self.details = QTabWidget()
+        self.details = ScrollingTabs()  # every page added scrolls (app/scrolling_tabs)
         self.details.setObjectName("detailTabs")
         self.details.addTab(self.inspector, "Inspector")
         self.details.addTab(self.log_view, "Technical log")
@@ -214,7 +214,7 @@ class MainWindow(QMainWindow):
         self.setStyleSheet(sheet)
         self.flow.set_scale(state.scale)
         self.login_panel.set_compact(state.presenter)
-        self.details.setMinimumHeight(80 if state.presenter else 120)
+        self.details.setMinimumHeight(89 if state.presenter else 120)
         self.phones.set_theme(theme)
         self.console.setVisible(not state.presenter)
         self.details.setTabVisible(self.details.indexOf(self.log_view), not state.presenter)

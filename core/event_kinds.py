@@ -18,6 +18,7 @@ class CoreEvent(StrEnum):
     CHALLENGE_FETCHED = "challenge.fetched"
     PUSH_ATTEMPT = "push.attempt"
     PUSH_RESULT = "push.result"
+    PUSH_ENDED = "push.ended"  # the silent "request ended" notice to the phone
     RESPONSE_RECEIVED = "response.received"
     RESPONSE_REFUSED = "response.refused"
     SESSION_DECIDED = "session.decided"

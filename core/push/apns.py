@@ -22,7 +22,7 @@ import jwt
 from core.clock import Clock
 from core.push.fcm import CredentialsError
 from core.push.retry import parse_retry_after
-from core.push.transport import PushAttempt, PushNotification, PushOutcome
+from core.push.transport import PushAttempt, PushNotification, PushOutcome, ended_fields
 
 UNREGISTERED_REASONS = {"Unregistered", "BadDeviceToken", "ExpiredToken"}
 AUTH_REASONS = {
@@ -113,6 +113,8 @@ class ApnsSender:
         self._timeout = timeout
 
     def payload(self, notification: PushNotification) -> dict[str, Any]:
+        if notification.ended is not None:  # a background push: nothing shown
+            return {"aps": {"content-available": 1}, **ended_fields(notification)}
         payload: dict[str, Any] = {
             "aps": {
                 "alert": {"title": notification.title, "body": notification.body},
@@ -136,8 +138,9 @@ class ApnsSender:
         apns_id = str(uuid.uuid4())
         headers = {
             "apns-topic": self._topic,
-            "apns-push-type": "alert",
-            "apns-priority": "10",
+            # Apple: background pushes must be priority 5
+            "apns-push-type": "alert" if notification.ended is None else "background",
+            "apns-priority": "10" if notification.ended is None else "5",
             "apns-expiration": str(notification.expiration),
             "apns-id": apns_id,
         }

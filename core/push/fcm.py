@@ -20,7 +20,7 @@ import jwt
 
 from core.clock import Clock
 from core.push.retry import parse_retry_after
-from core.push.transport import PushAttempt, PushNotification, PushOutcome
+from core.push.transport import PushAttempt, PushNotification, PushOutcome, ended_fields
 
 GOOGLE_TOKEN_AUDIENCE = "https://oauth2.googleapis.com/token"  # noqa: S105 (a URL)
 FCM_SCOPE = "https://www.googleapis.com/auth/firebase.messaging"
@@ -210,6 +210,10 @@ class FcmSender:
         self._timeout = timeout
 
     def message(self, notification: PushNotification) -> dict[str, Any]:
+        android = {"priority": "high", "ttl": f"{notification.ttl}s"}
+        if notification.ended is not None:  # data only: nothing shown, the app updates itself
+            data = ended_fields(notification)
+            return {"message": {"token": notification.token, "data": data, "android": android}}
         data = {
             "pushsim": "1",
             "serialNumber": notification.serial,
@@ -224,7 +228,7 @@ class FcmSender:
                 "token": notification.token,
                 "data": data,
                 "notification": {"title": notification.title, "body": notification.body},
-                "android": {"priority": "high", "ttl": f"{notification.ttl}s"},
+                "android": android,
             }
         }
 

@@ -35,10 +35,25 @@ class PushNotification:
     expiration: int  # unix time after which APNs must drop it
     request_message: str | None = None
     challenge_key: str | None = None
+    ended: str | None = None  # a silent "request ended" notice: the session's outcome
 
     def __post_init__(self) -> None:
-        if (self.request_message is None) == (self.challenge_key is None):
+        if self.ended is not None:
+            if self.request_message is not None or self.challenge_key is not None:
+                raise ValueError("an ended notice carries no request")
+        elif (self.request_message is None) == (self.challenge_key is None):
             raise ValueError("exactly one of request_message and challenge_key")
+
+
+def ended_fields(notification: PushNotification) -> dict[str, str]:
+    """The custom keys of a "request ended" notice (docs/protocol.md §16.9), FCM and APNs alike."""
+    return {
+        "pushsim": "1",
+        "type": "ended",
+        "serialNumber": notification.serial,
+        "requestID": notification.request_id,
+        "outcome": str(notification.ended),
+    }
 
 
 @dataclass(frozen=True, kw_only=True)

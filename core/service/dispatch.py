@@ -27,6 +27,7 @@ import asyncio
 import functools
 import logging
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 from core.event_kinds import CoreEvent
 from core.protocol.fields import copied
@@ -108,21 +109,15 @@ class PushService:
         request_id = session.request_id
         await self._ctx.gate.reach(3, request_id)  # step mode: before the push goes out
         app_id = authenticator.push_app_id or domain.mobile_app_name
-        async with self._ctx.db.read() as repos:
-            app = await repos.push_apps.get(app_id) or await repos.push_apps.find_by_bundle_id(
-                app_id
-            )
+        app = await push_app_for(self._ctx, app_id)
         if app is None:
             await self._fail(session, f"no push app configuration for app ID {app_id}")
             return
         assert session.request_message is not None
         assert authenticator.push_token is not None
-        notification = PushNotification(
-            token=authenticator.push_token,
-            serial=authenticator.serial,
-            request_id=request_id,
-            title=TITLE,
-            body=SUBJECT,
+        notification = push_to(
+            authenticator,
+            request_id,
             ttl=domain.push_timeout,
             expiration=int(session.expires),
             request_message=session.request_message,
@@ -277,6 +272,21 @@ class PushService:
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
+
+
+def push_to(
+    authenticator: AuthenticatorRecord, request_id: str, **content: Any
+) -> PushNotification:
+    """A push for ``request_id`` to the authenticator's token; ``content``: ttl, expiration..."""
+    assert authenticator.push_token is not None
+    to: dict[str, Any] = {"token": authenticator.push_token, "serial": authenticator.serial}
+    return PushNotification(**to, request_id=request_id, title=TITLE, body=SUBJECT, **content)
+
+
+async def push_app_for(ctx: ServiceContext, app_id: str) -> PushAppRecord | None:
+    """The push app an authenticator's pushes go through: by app ID, else by Bundle ID."""
+    async with ctx.db.read() as repos:
+        return await repos.push_apps.get(app_id) or await repos.push_apps.find_by_bundle_id(app_id)
 
 
 def push_app_config(app: PushAppRecord) -> PushAppConfig:

@@ -87,6 +87,14 @@ class PushResult(EventDetails):
     challenge_key: bool | None = field(default=None, metadata=wire("challengeKey", sparse=True))
 
 
+class EndedNoticeSent(EventDetails):
+    """``push.ended``: the "request ended" notice, the outcome it told, what the provider said."""
+
+    outcome: str
+    service: str
+    result: str  # delivered | unregistered | retryable | ...
+
+
 class PushRegistered(AuthenticatorDetails):
     """``authenticator.push_registered``: the push app its pushes go through."""
 
@@ -131,6 +139,7 @@ DETAILS_FOR: dict[CoreEvent, type[EventDetails]] = {
     CoreEvent.CHALLENGE_FETCHED: NoDetails,
     CoreEvent.PUSH_ATTEMPT: PushAttempted,
     CoreEvent.PUSH_RESULT: PushResult,
+    CoreEvent.PUSH_ENDED: EndedNoticeSent,
     CoreEvent.RESPONSE_RECEIVED: ResponseReceived,
     CoreEvent.RESPONSE_REFUSED: ResponseRefused,
     CoreEvent.SESSION_DECIDED: SessionDecided,

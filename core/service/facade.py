@@ -24,6 +24,7 @@ from core.service.activation import ActivationService
 from core.service.context import ServiceContext, SessionWatch
 from core.service.directory import DirectoryService
 from core.service.dispatch import PushService
+from core.service.ended_notice import EndedNotices
 from core.service.login import LoginResult, LoginService
 from core.service.responses import Decided, ResponseService
 from core.service.sessions import SessionService, Trace
@@ -65,6 +66,7 @@ class CoreService:
         self.login = self._login.login  # (user_id=, domain=, passkey=, ...) -> LoginResult
         self._background: list[asyncio.Task[None]] = []
         self.observations = ObservationRecorder(db, events)
+        self.ended_notices = EndedNotices(self.context)  # the phone hears of a session's end
 
     @property
     def settings(self) -> CoreSettings:
@@ -87,6 +89,7 @@ class CoreService:
     def start_background(self) -> None:
         """Expiry sweeper, retention and observation recorder; CoreServer.start calls this."""
         self.observations.start()
+        self.ended_notices.start()
         if not self._background:
             ctx = self.context
             self._background = [
@@ -105,5 +108,6 @@ class CoreService:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         self._background = []
+        await self.ended_notices.aclose()
         await self.push.aclose()
         await self.context.dispatcher.aclose()

@@ -190,6 +190,7 @@ _SHOWN = (
     PhoneEvent.NOTIFICATION_RECEIVED,
     PhoneEvent.NOTIFICATION_SUPPRESSED,
     PhoneEvent.REQUEST_EXPIRED,
+    PhoneEvent.REQUEST_ENDED,
     PhoneEvent.REQUEST_INVALID,
     PhoneEvent.REQUEST_OPENED,
 )

@@ -60,6 +60,7 @@ class PhoneEvent(StrEnum):
     PUSH_UNREGISTERED = "phone.push.unregistered"
     # request
     REQUEST_EXPIRED = "phone.request.expired"
+    REQUEST_ENDED = "phone.request.ended"  # the core's "request ended" notice took it off
     REQUEST_FETCHED = "phone.request.fetched"
     REQUEST_INVALID = "phone.request.invalid"
     REQUEST_OPENED = "phone.request.opened"

@@ -7,7 +7,8 @@ which numbers). Notifications are frozen; the ``Inbox`` replaces them as their
 status moves on, and keeps only the newest ``limit`` so load runs stay small.
 
 Status: ``new`` (arrived, request not opened yet) → ``opened`` → ``approved`` |
-``rejected``; or ``expired`` / ``invalid`` (could not be used) / ``dismissed``.
+``rejected``; or ``expired`` / ``invalid`` (could not be used) / ``dismissed``;
+or ``cancelled`` / ``answered elsewhere`` (the core's "request ended" notice).
 A notification is *visible* unless notifications are denied; hidden ones exist
 only so the trace can show that the push did arrive.
 """
@@ -35,6 +36,8 @@ class NotificationStatus(StrEnum):
     EXPIRED = "expired"
     INVALID = "invalid"
     DISMISSED = "dismissed"
+    CANCELLED = "cancelled"  # the core's "request ended" notice: a newer login, an admin
+    ANSWERED_ELSEWHERE = "answered elsewhere"  # ... a response this phone did not send
 
 
 ANSWERABLE = frozenset({NotificationStatus.NEW, NotificationStatus.OPENED})

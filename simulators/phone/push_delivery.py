@@ -6,6 +6,7 @@ hold a delivery stream for it (closing the stream is going offline), and
 unregister the token when the app is uninstalled. The suite
 adapts ``simulators.delivery.client`` to it; tests use an in-memory queue.
 
+``parse_ended`` reads the core's silent "request ended" notice instead.
 ``parse_push`` turns a delivered payload (FCM data + notification, or the APNs
 JSON) into ``PushContent``: the serial, the request ID, and either the sealed
 request itself or the challengeKey to fetch it with, plus the alert text.
@@ -110,14 +111,19 @@ def _alert(payload: Mapping[str, Any]) -> tuple[str | None, str | None]:
     return None, None
 
 
+def _fields(payload: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The custom keys: FCM's ``data``, or the APNs payload's top level."""
+    data = payload.get("data")
+    return data if isinstance(data, Mapping) else payload
+
+
 def _str(value: object) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
 def parse_push(payload: Mapping[str, Any]) -> PushContent:
     """Read a delivered FCM or APNs payload; raise NotAPushSimPush if it is none of ours."""
-    data = payload.get("data")
-    fields: Mapping[str, Any] = data if isinstance(data, Mapping) else payload
+    fields = _fields(payload)
     if str(fields.get("pushsim")) != "1":
         raise NotAPushSimPush("payload carries no pushsim marker")
     serial = _str(fields.get("serialNumber"))
@@ -136,6 +142,28 @@ def parse_push(payload: Mapping[str, Any]) -> PushContent:
         challenge_key=challenge_key,
         title=title or DEFAULT_TITLE,
         subject=subject or DEFAULT_SUBJECT,
+    )
+
+
+@dataclass(frozen=True, kw_only=True)
+class EndedNotice:
+    """The core's silent "request ended" notice (docs/protocol.md §16.9)."""
+
+    serial: str
+    request_id: str
+    outcome: str  # accepted | refused | timeout | cancelled (others: treat as cancelled)
+
+
+def parse_ended(payload: Mapping[str, Any]) -> EndedNotice | None:
+    """The notice, if ``payload`` is one (``type`` = ``ended``); None for anything else."""
+    fields = _fields(payload)
+    if str(fields.get("pushsim")) != "1" or fields.get("type") != "ended":
+        return None
+    serial, request_id = _str(fields.get("serialNumber")), _str(fields.get("requestID"))
+    if serial is None or request_id is None:
+        return None
+    return EndedNotice(
+        serial=serial, request_id=request_id, outcome=_str(fields.get("outcome")) or "cancelled"
     )
 
 

@@ -31,7 +31,8 @@ from simulators.phone.event_details import NotificationShown, PushIgnored
 from simulators.phone.event_kinds import PhoneEvent
 from simulators.phone.inbox import Notification, NotificationSource, NotificationStatus
 from simulators.phone.keystore import Keystore
-from simulators.phone.push_delivery import DeliveredPush, NotAPushSimPush, parse_push
+from simulators.phone.push_delivery import DeliveredPush, NotAPushSimPush, parse_ended, parse_push
+from simulators.phone.request_ended import end_request
 
 if TYPE_CHECKING:
     from simulators.phone.authenticator_app import AuthenticatorApp
@@ -136,6 +137,9 @@ class RequestReceiver:
     def receive_push(self, push: DeliveredPush) -> Notification | None:
         """A push arrived over the delivery stream: put it on the lock screen."""
         app, host = self.app, self.app.host
+        if (ended := parse_ended(push.payload)) is not None:  # docs/protocol.md §16.9
+            end_request(app, ended, push)
+            return None
         try:
             content = parse_push(push.payload)
         except NotAPushSimPush as exc:

@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QApplication
 from app.main_window import MainWindow
 from core.seed import DEMO_PASSWORD
 from simulators.phone.inbox import NotificationStatus
+from tests.app.login_steps import log_in
 from tests.app.test_main_window import login_where, request_shown, signalled, view_where
 from tests.app.test_scenario_panel import in_window
 
@@ -43,9 +44,7 @@ async def reset_from_the_menu(window: MainWindow) -> None:
     # the demo works at once: alice logs in through the panel and approves
     alice = window.phones.cards["alice-pixel"]
     panel = window.login_panel
-    panel.user_edit.setText("alice")
-    panel.password_edit.setText("push" + DEMO_PASSWORD)
-    panel.login_button.click()
+    log_in(panel, "alice", "push" + DEMO_PASSWORD)
     await view_where(alice, request_shown, "alice's phone to show the request")
     alice.approve_button.click()
     await login_where(panel, lambda state: state.phase == "accepted", "the login accepted")

@@ -19,6 +19,7 @@ from core.service.event_details import (
     AuthenticatorDetails,
     AuthenticatorStatus,
     CoolDown,
+    EndedNoticeSent,
     LoginDetails,
     PushAttempted,
     PushRegistered,
@@ -82,6 +83,11 @@ EXAMPLES: list[tuple[CoreEvent, EventDetails, dict[str, Any]]] = [
         },
     ),
     (CoreEvent.PUSH_RESULT, PushResult(outcome="failure"), {"outcome": "failure"}),
+    (
+        CoreEvent.PUSH_ENDED,
+        EndedNoticeSent(outcome="cancelled", service="fcm", result="delivered"),
+        {"outcome": "cancelled", "service": "fcm", "result": "delivered"},
+    ),
     (
         CoreEvent.PUSH_RESULT,
         PushResult(outcome="delivered", challenge_key=False),
