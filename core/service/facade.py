@@ -57,12 +57,12 @@ class CoreService:
             gate=gate,
         )
         self.push = PushService(self.context)
-        self.directory = DirectoryService(self.context)
+        self._login = LoginService(self.context, self.push)
+        self.login = self._login.login  # (user_id=, domain=, passkey=, ...) -> LoginResult
+        self.directory = DirectoryService(self.context, self._login.password_checks)
         self.activation = ActivationService(self.context)
         self.sessions = SessionService(self.context)
         self.device = ResponseService(self.context)
-        self._login = LoginService(self.context, self.push)
-        self.login = self._login.login  # (user_id=, domain=, passkey=, ...) -> LoginResult
         self._background: list[asyncio.Task[None]] = []
         self.observations = ObservationRecorder(db, events)
 
