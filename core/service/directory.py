@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 from core.event_kinds import CoreEvent
@@ -20,9 +20,9 @@ from core.service.context import ServiceContext
 from core.service.errors import Conflict, InvalidInput, NotFound, Unprocessable
 from core.service.event_details import AuthenticatorStatus
 from core.service.lifecycle import decide
-from core.service.login_checks import pushes_in_window
 from core.service.passwords import hash_cost, hash_password_async
 from core.service.unit import Unit
+from core.service.user_standing import UserStanding, read_standing
 from core.storage.records import (
     AUTH_ACTIVE,
     AUTH_DEACTIVATED,
@@ -142,8 +142,11 @@ def _found(record: T | None, what: str) -> T:
 
 
 class DirectoryService:
-    def __init__(self, ctx: ServiceContext) -> None:
+    def __init__(
+        self, ctx: ServiceContext, checking: Callable[[str, str], int] = lambda *_: 0
+    ) -> None:
         self._ctx = ctx
+        self._checking = checking  # (user_id, domain) -> password checks in flight
 
     # -- domains --------------------------------------------------------------
     def new_domain(self, name: str, mobile_app_name: str, **options: Any) -> DomainRecord:
@@ -279,12 +282,13 @@ class DirectoryService:
         async with self._ctx.db.read() as repos:
             return await repos.users.find(domain)
 
-    async def recent_pushes(self, user: UserRecord) -> tuple[int, DomainRecord]:
-        """How many pushes count against the user's push rate limit now, and the domain."""
+    async def standing(self, user: UserRecord) -> UserStanding:
+        """What the user's next login meets: lockout, checks in flight, cool-down, push cap."""
         async with self._ctx.db.read() as repos:
             domain = _found(await repos.domains.get(user.domain), f"domain {user.domain}")
-            sent = await pushes_in_window(repos, user, domain, self._ctx.clock.now())
-        return len(sent), domain
+            now = self._ctx.clock.now()
+            checking = self._checking(user.user_id, user.domain)
+            return await read_standing(repos, user, domain, now, checking)
 
     async def update_user(
         self, user_id: str, domain: str, *, password: str | None, locked: bool | None
@@ -300,6 +304,17 @@ class DirectoryService:
 
     async def unlock_user(self, user_id: str, domain: str) -> UserRecord:
         return await self._change_user(user_id, domain, self._unlocked(), "unlocked")
+
+    async def reset_failed_attempts(self, user_id: str, domain: str) -> UserRecord:
+        """The wrong-password count back to 0; a locked user stays locked (unlock that)."""
+        return await self._change_user(
+            user_id, domain, {"failed_attempts": 0}, "failed attempts reset"
+        )
+
+    async def clear_cooldown(self, user_id: str, domain: str) -> UserRecord:
+        """End the reject cool-down and restart the push rate count (the two 429s)."""
+        changes = {"cooldown_until": None, "pushes_counted_from": self._ctx.clock.now()}
+        return await self._change_user(user_id, domain, changes, "cool-down cleared")
 
     def _unlocked(self) -> dict[str, Any]:
         """Unlocking clears the lockout, the reject cool-down and the push rate count."""

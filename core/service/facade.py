@@ -58,12 +58,12 @@ class CoreService:
             gate=gate,
         )
         self.push = PushService(self.context)
-        self.directory = DirectoryService(self.context)
+        self._login = LoginService(self.context, self.push)
+        self.login = self._login.login  # (user_id=, domain=, passkey=, ...) -> LoginResult
+        self.directory = DirectoryService(self.context, self._login.password_checks)
         self.activation = ActivationService(self.context)
         self.sessions = SessionService(self.context)
         self.device = ResponseService(self.context)
-        self._login = LoginService(self.context, self.push)
-        self.login = self._login.login  # (user_id=, domain=, passkey=, ...) -> LoginResult
         self._background: list[asyncio.Task[None]] = []
         self.observations = ObservationRecorder(db, events)
         self.ended_notices = EndedNotices(self.context)  # the phone hears of a session's end

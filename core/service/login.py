@@ -56,6 +56,7 @@ class LoginService:
         self._ctx = ctx
         self._push = push
         self._gate = PasswordGate(ctx)
+        self.password_checks = self._gate.checking  # (user_id, domain) -> checks in flight
 
     async def login(
         self,

@@ -57,6 +57,10 @@ class PasswordGate:
         self._in_flight: dict[tuple[str, str], int] = {}
         self._settled: dict[tuple[str, str], asyncio.Event] = {}
 
+    def checking(self, user_id: str, domain: str) -> int:
+        """How many of the user's charged checks are running now (not failures yet)."""
+        return self._in_flight.get((user_id, domain), 0)
+
     async def _dummy_hash(self) -> str:
         """A hash of a random password at today's cost: what an unknown user is checked
         against, so both cost the same scrypt."""

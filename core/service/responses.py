@@ -267,9 +267,9 @@ class ResponseService:
     async def _cool_down(self, u: Unit, session: SessionRecord, now: float) -> None:
         """M rejects within the window: refuse this user's logins for a while (push bombing)."""
         settings = self._ctx.settings
-        rejects = await u.tx.sessions.count_user_rejects(
-            session.user_id, session.domain, now - settings.reject_window
-        )
+        user = await u.tx.users.get(session.user_id, session.domain)
+        since = max(now - settings.reject_window, (user and user.pushes_counted_from) or 0.0)
+        rejects = await u.tx.sessions.count_user_rejects(session.user_id, session.domain, since)
         if rejects < settings.reject_limit:
             return
         until = now + settings.reject_cooldown

@@ -232,17 +232,31 @@ def test_lock_screen_shows_the_newest_notification_and_the_open_prompt() -> None
 
 # -- the window over a running suite -----------------------------------------------------
 def test_login_and_approve_through_the_window(qapp: QApplication, tmp_path: Path) -> None:
+    async def started(window: MainWindow) -> None:
+        assert window.login_panel.status_label.text() == "starting…"
+        assert not window.login_panel.login_button.isEnabled()
+        await window.console.suite.start()
+        await drive(window)
+
+    run_window(qapp, tmp_path, started)
+
+
+def run_window(
+    qapp: QApplication,
+    tmp_path: Path,
+    main: Callable[[MainWindow], Coroutine[Any, Any, None]],
+    timeout: float = 90,
+) -> None:
+    """``main(window)`` over a suite not started yet; the window closes last."""
+
     async def scenario() -> None:
         suite = Suite(Workspace(tmp_path / "workspace"), options=suite_options())
         window = MainWindow(suite)
         window.resize(*gui.WINDOW_SIZE)
         window.show()
         try:
-            async with asyncio.timeout(90):
-                assert window.login_panel.status_label.text() == "starting…"
-                assert not window.login_panel.login_button.isEnabled()
-                await suite.start()
-                await drive(window)
+            async with asyncio.timeout(timeout):
+                await main(window)
         finally:
             await window.aclose()
             await suite.stop()
