@@ -10,7 +10,7 @@ import pytest
 from core.protocol.keys import AuthenticatorKeys
 from core.protocol.messages import Decision
 from core.service.errors import TooManyRequests, Unauthorized
-from tests.core.device_core import ADMIN, CoreEnv, answer, until
+from tests.core.device_core import ADMIN, CoreEnv, answer
 
 PASSKEY = "pushDemo-1234"
 
@@ -77,16 +77,18 @@ async def test_a_check_in_flight_is_not_a_wrong_password(
     await core_env.activate("alice")
     directory = core_env.service.directory
     gate = core_env.service._login._gate
-    release = asyncio.Event()
+    release, entered = asyncio.Event(), asyncio.Event()
     verify = gate.verify
 
     async def held(user: object, password: str) -> bool:
+        entered.set()  # the attempt is reserved (committed) before the hash runs
         await release.wait()
         return await verify(user, password)  # type: ignore[arg-type]
 
     monkeypatch.setattr(gate, "verify", held)
     task = asyncio.ensure_future(login(core_env))
-    await until(lambda: gate.checking("alice", "demo") == 1)
+    await entered.wait()
+    assert gate.checking("alice", "demo") == 1
     standing = await directory.standing(await directory.get_user("alice", "demo"))
     assert (standing.user.failed_attempts, standing.checking) == (1, 1)  # charged, running
     assert standing.wrong_passwords == 0
