@@ -38,3 +38,30 @@ async def test_bad_device_token_then_register_again_accepts_the_next_login(
     assert note.request is not None
     await phone.reject(note.id)
     assert (await final_status(http, request_id))["sessionStatus"] == "refused"
+
+
+async def test_a_push_unregistered_phone_registers_again_when_it_comes_online(
+    suite: Suite, http: httpx.AsyncClient
+) -> None:
+    phone = suite.phone_for("bob")
+    control = FaultControl(suite)
+    try:
+        await control.inject("apns", {"kind": "error", "error": "BadDeviceToken", "count": 1})
+    finally:
+        await control.aclose()
+    assert (await login(http, "bob", "PIN" + PASSWORD)).json()["sessionStatus"] == "failure"
+    await suite.events.wait_for(
+        lambda e: e.kind == "phone.push.token_revoked" and e.source == phone.source,
+        include_history=True,
+    )
+    assert phone.view().app.push_unregistered
+    phone.set_airplane_mode(True)
+    phone.set_airplane_mode(False)  # back online: the app registers a new token
+    await suite.events.wait_for(
+        lambda e: e.kind == "phone.push.registered" and e.source == phone.source
+    )
+    assert phone.view().app.push_registered
+    request_id = await start_login(http, "bob", "PIN" + PASSWORD)
+    note = await notification(suite, phone, request_id)
+    await phone.reject(note.id)
+    assert (await final_status(http, request_id))["sessionStatus"] == "refused"
