@@ -37,6 +37,7 @@ STEP_COLOURS = {
     6: "#5e35b1",
     7: "#188038",
 }
+FAULT_COLOUR = "#d93025"  # a fault that fired on a message
 HEADER_HEIGHT = 44
 ROW_HEIGHT = 28
 LOOP_WIDTH = 34
@@ -236,6 +237,9 @@ class FlowDiagram(QWidget):
             self._head(painter, QPointF(end, y), direction=1 if end > start else -1)
             label_left, label_right = min(start, end) + 26, max(start, end) - 8
         self._badge(painter, QPointF(start, y), arrow.step, colour)
+        if arrow.fault:  # an injected fault fired on this message: a red mark, a red label
+            self._fault_mark(painter, QPointF((start + end) / 2, y))
+            text = QColor(FAULT_COLOUR)
         painter.setPen(text)
         painter.setFont(self._font(9))
         label_rect = QRectF(label_left, band.top(), label_right - label_left, y - band.top() - 2)
@@ -252,6 +256,16 @@ class FlowDiagram(QWidget):
                 [tip, QPointF(back, tip.y() - size / 1.6), QPointF(back, tip.y() + size / 1.6)]
             )
         )
+
+    def _fault_mark(self, painter: QPainter, centre: QPointF) -> None:
+        size = 8 * self._scale
+        painter.setPen(QPen(QColor("white"), 1.5))
+        painter.setBrush(QBrush(QColor(FAULT_COLOUR)))
+        diamond = [(0, -size), (size, 0), (0, size), (-size, 0)]
+        painter.drawPolygon(QPolygonF([centre + QPointF(dx, dy) for dx, dy in diamond]))
+        painter.setFont(self._font(8, bold=True))
+        box = QRectF(centre.x() - size, centre.y() - size, 2 * size, 2 * size)
+        painter.drawText(box, Qt.AlignmentFlag.AlignCenter, "!")
 
     def _badge(self, painter: QPainter, centre: QPointF, step: int, colour: QColor) -> None:
         radius = 9 * self._scale

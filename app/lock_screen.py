@@ -50,7 +50,10 @@ def _app_line(app: AuthenticatorView) -> str:
         return "app locked (too many wrong PINs)"
     if not app.activated:
         return "app installed, not activated"
-    push = "push registered" if app.push_registered else "no push registration"
+    if app.push_registered:
+        push = "push registered"
+    else:
+        push = "push unregistered" if app.push_unregistered else "no push registration"
     return f"{app.serial} · {push}"
 
 

@@ -36,9 +36,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from core.seed import DEMO_DOMAIN
 from core.workspace import Workspace
 from simulators.bench.fleet import PASSKEY, BenchFleet, FleetPlan
+from simulators.delivery.control_client import FaultControl
 from simulators.login_client import CoreUnreachable, LoginClient
 from simulators.phone import AutoAction, AutoResponsePolicy
-from simulators.scenarios.faults import FaultControl
 
 PHONES, CLIENTS, PUSH_TIMEOUT = 12, 6, 3
 FAULTS = (

@@ -76,6 +76,7 @@ ARROWS: dict[str, ArrowSpec] = {
     CoreEvent.PUSH_ATTEMPT: _PUSH,
     **_both("send", _PUSH),
     **_both("accepted", _PUSH),
+    **_both("fault_fired", _PUSH),  # a fault the mock applied to this push: marked on it
     **_both("rejected", ArrowSpec(3, Lane.PUSH, Lane.CORE, None)),
     **_both("delivered", _NOTIFICATION),
     **_both("stored", ArrowSpec(4, Lane.PUSH, Lane.PUSH, "stored: phone offline")),
@@ -114,7 +115,15 @@ class FlowArrow:
 
     @property
     def label(self) -> str:
-        return self.fixed_label or _first_clause(self.events[0].summary)
+        label = self.fixed_label or _first_clause(self.events[0].summary)
+        return f"{label} · fault: {self.fault}" if self.fault else label
+
+    @property
+    def fault(self) -> str:
+        """The injected faults that fired on this message ("error BadDeviceToken"), or ""."""
+        fired = (e.details for e in self.events if e.kind.endswith(".fault_fired"))
+        names = (" ".join(str(d[k]) for k in ("kind", "error") if d.get(k)) for d in fired)
+        return ", ".join(dict.fromkeys(names))
 
     @property
     def summary(self) -> str:

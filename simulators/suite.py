@@ -54,6 +54,7 @@ from simulators.phone.auto_responder import start_auto_responder
 from simulators.phone.delivery_adapter import DeliveryClientAdapter
 from simulators.phone.event_details import SuiteReady
 from simulators.phone.event_kinds import SuiteEvent
+from simulators.phone.push_registration import follow_core_push_status
 from simulators.prestart import Prestart, prepare
 
 log = logging.getLogger(__name__)
@@ -136,6 +137,8 @@ class Suite:
         self._core: CoreServer | None = None
         self._closers: list[Any] = []
         self.startup_seconds: float | None = None
+        # a token the core gives up on is shown (and later replaced) on its phone
+        follow_core_push_status(self.events, lambda: self.phones)
 
     # -- parts (valid after start) ---------------------------------------------
     core = _Started[CoreServer]()

@@ -191,6 +191,7 @@ class ApnsService:
             self.hub.emit(
                 MockEvent.FAULT_FIRED,
                 f"fault {fault.kind.value} fired",
+                request_id=_request_id(payload),
                 details=FaultFired(fault=fault, target=token),
             )
         if decision.latency:

@@ -154,7 +154,7 @@ class FcmApi:
             decision_token = None
         decision = self.faults.decide(decision_token)
         for fault in decision.fired:
-            self._emit_fault(fault, decision_token)
+            self._emit_fault(fault, decision_token, _request_id(request.body))
         if decision.latency:
             await asyncio.sleep(decision.latency)
         if decision.error is not None:
@@ -235,10 +235,11 @@ class FcmApi:
             return unauthenticated()
         return fcm_error(FcmErrorCode(str(fault.error)), retry_after=fault.retry_after)
 
-    def _emit_fault(self, fault: Fault, token: str | None) -> None:
+    def _emit_fault(self, fault: Fault, token: str | None, request_id: str | None) -> None:
         self.hub.emit(
             MockEvent.FAULT_FIRED,
             f"fault {fault.kind.value} fired",
+            request_id=request_id,
             details=FaultFired(fault=fault, target=token),
         )
 

@@ -118,6 +118,9 @@ class AuthenticatorApp:
         # The open "unlock to approve" screen, if any (set by answering).
         self.prompt: UnlockPrompt | None = None
         self.prompt_lock = asyncio.Lock()
+        # The push service or the core dropped our token: shown as "push
+        # unregistered" until a registration succeeds (the next start does one).
+        self.push_lost = False
 
     def _new_gate(self) -> UnlockGate:
         return UnlockGate(
@@ -160,6 +163,7 @@ class AuthenticatorApp:
             user_id=enrollment.user_id if enrollment else None,
             domain=enrollment.domain if enrollment else None,
             push_registered=self.state.core_registered,
+            push_unregistered=self.push_lost and not self.state.core_registered,
             locked=self.gate.locked,
             pin_attempts_left=self.gate.remaining_pin_attempts,
             activation_step=self.activation.step.value,
@@ -299,6 +303,7 @@ class AuthenticatorApp:
                 signature=compute_signature(keystore.device_key, fields),
             )
             self.state.core_registered = True
+            self.push_lost = False
             self.host.save()
             self.host.emit(
                 PhoneEvent.PUSH_REGISTERED,
@@ -308,16 +313,17 @@ class AuthenticatorApp:
             )
         return token
 
-    def push_token_revoked(self, token: str) -> None:
-        """The push service dropped ``token``: forget it, so ``register_push`` gets a new one."""
+    def push_token_revoked(
+        self, token: str, summary: str = "the push service unregistered this phone's token"
+    ) -> None:
+        """``token`` is dead (push service or core): forget it; ``register_push`` gets a new one."""
         if self.state.push_token == token:
             self.state.push_token = self.state.push_secret = None
             self.state.core_registered = False
+            self.push_lost = True
             self.host.save()
         self.host.emit(
-            PhoneEvent.PUSH_TOKEN_REVOKED,
-            "the push service unregistered this phone's token",
-            details=PushTokenDetails(token=token),
+            PhoneEvent.PUSH_TOKEN_REVOKED, summary, details=PushTokenDetails(token=token)
         )
 
     async def change_pin(self, old_pin: str, new_pin: str) -> bool:

@@ -30,7 +30,7 @@ from core.protocol.activation import ActivationOffer
 from core.protocol.keys import UnlockProtection
 from core.step_gate import NO_GATE, Gate
 from core.workspace import Workspace
-from simulators.phone import app_install, event_details
+from simulators.phone import app_install, event_details, push_registration
 from simulators.phone.answering import RequestAnswerer
 from simulators.phone.app_state import AppState
 from simulators.phone.authenticator_app import AuthenticatorApp
@@ -269,6 +269,10 @@ class Phone:
         token = await self.app.register_push()
         self.link.sync(catch_up=False)
         return token
+
+    async def reregister_push(self) -> str:
+        """Register again: a new push token, then the core (``push_registration``)."""
+        return await push_registration.reregister(self)
 
     async def ensure_push_registration(self) -> None:
         """Register for pushes if we can; failures are shown, and retried when back online."""

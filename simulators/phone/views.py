@@ -58,6 +58,7 @@ class AuthenticatorView:
     user_id: str | None
     domain: str | None
     push_registered: bool  # the core knows the app's push token
+    push_unregistered: bool  # the token was declared dead; re-registers on start / online
     locked: bool  # too many wrong PINs
     pin_attempts_left: int
     activation_step: str
@@ -157,6 +158,7 @@ _APP_VIEW_WIRE_NAMES = {
     "user_id": "userID",
     "domain": "domain",
     "push_registered": "pushRegistered",
+    "push_unregistered": "pushUnregistered",
     "locked": "locked",
     "pin_attempts_left": "pinAttemptsLeft",
     "activation_step": "activationStep",

@@ -29,11 +29,11 @@ from core.clock import SystemClock
 from core.service.errors import Conflict, ServiceError
 from core.settings import FAST_TEST_SETTINGS
 from core.workspace import Workspace
+from simulators.delivery.control_client import FaultControl
 from simulators.login_client import LoginClient
 from simulators.phone import AutoAction, AutoResponsePolicy, KdfParams, Platform
 from simulators.phone.errors import PhoneError
 from simulators.scenarios import expectations, steps_attack, steps_core, steps_phone
-from simulators.scenarios.faults import FaultControl
 from simulators.scenarios.model import Scenario
 from simulators.scenarios.steps_core import add_fault, apply_domain
 from simulators.scenarios.world import DOMAIN, Outcome, StepFailed, StepRunner, World

@@ -9,8 +9,8 @@ from typing import Any
 
 from core.seed import IOS_APP_ID
 from core.service.errors import ServiceError
+from simulators.delivery.control_client import FaultError
 from simulators.login_client import CoreUnreachable
-from simulators.scenarios.faults import FaultError
 from simulators.scenarios.model import Step
 from simulators.scenarios.world import DOMAIN, SessionRef, StepFailed, StepRunner, World
 

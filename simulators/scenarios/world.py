@@ -18,11 +18,11 @@ from typing import Any
 from core.clock import SystemClock
 from core.events import Event
 from core.seed import ANDROID_APP_ID, DEMO_DOMAIN, IOS_APP_ID, DemoUser
+from simulators.delivery.control_client import FaultControl
 from simulators.login_client import LoginClient
 from simulators.phone import Phone
 from simulators.phone.event_kinds import PhoneEvent
 from simulators.phone.unlock import UnlockInput
-from simulators.scenarios.faults import FaultControl
 from simulators.scenarios.model import PhoneSpec, Scenario, Step, UserSpec
 from simulators.suite import Suite
 

@@ -209,6 +209,7 @@ def test_lock_screen_shows_the_newest_notification_and_the_open_prompt() -> None
             user_id="bob",
             domain="demo",
             push_registered=True,
+            push_unregistered=False,
             locked=False,
             pin_attempts_left=5,
             activation_step="idle",
