@@ -72,7 +72,8 @@ def user_state(s: UserStanding) -> str:
 
 def _authenticator_row(a: AuthenticatorRecord) -> Row:
     push = "" if a.has_push_registration else " · no push token"
-    text = f"{a.serial} · {a.platform} · {a.status}{push}"
+    status = a.status.replace("-", " ")  # "push-unregistered" reads "push unregistered"
+    text = f"{a.serial} · {a.platform} · {status}{push}"
     return Row(text, target=Target("authenticator", (a.serial,)))
 
 

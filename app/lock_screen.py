@@ -31,6 +31,7 @@ class LockScreen:
     airplane: bool
     clock: float  # by the phone's own clock
     app_line: str
+    can_register_push: bool  # activated, but without a push registration the core knows
     notification: Notification | None  # the one shown (prompted, else the newest)
     answerable: bool
     state_line: str
@@ -88,6 +89,7 @@ def lock_screen(view: PhoneView) -> LockScreen:
         airplane=view.airplane_mode,
         clock=view.clock,
         app_line=_app_line(app),
+        can_register_push=app.installed and app.activated and not app.push_registered,
         notification=note,
         answerable=note is not None and note.answerable,
         state_line="" if note is None else _state_line(note, view.clock),

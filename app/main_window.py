@@ -35,6 +35,7 @@ from app.background import BackgroundTasks
 from app.demo_reset_bar import ResetBar
 from app.event_log_model import EventFeed, EventLogModel
 from app.event_log_view import EventLogView
+from app.fault_panel import FaultPanel
 from app.flow_panel import FlowPanel
 from app.login_panel import LoginModel, LoginPanel
 from app.menus import build_menus, shortcut_rows
@@ -130,6 +131,8 @@ class MainWindow(QMainWindow):
         self.details.addTab(self.scenarios, "Scenarios")
         self.attacks = AttackPanel(suite, self.flow, self.tasks)
         self.details.addTab(self.attacks, "Attacks")
+        self.faults = FaultPanel(suite, self.feed, self.tasks)
+        self.details.addTab(self.faults, "Faults")
         phones_box = QGroupBox("Phones")
         phones_box.setObjectName("phonesBox")
         phones_layout = QVBoxLayout(phones_box)
@@ -181,6 +184,7 @@ class MainWindow(QMainWindow):
         self._ready = True
         suite = self.suite
         self.console.start()
+        self.faults.start()
         self.login_model.connect_core(suite.core.url, suite.pki.ca_file, suite.gate)
         for phone in suite.phones.values():
             self.phones.add_phone(phone, suite.events, self.tasks)
@@ -321,4 +325,5 @@ class MainWindow(QMainWindow):
         for card in self.phones.cards.values():
             card.stop()
         await self.login_model.aclose()
+        await self.faults.aclose()  # lets its calls finish: no request cut mid-flight
         await self.tasks.aclose()

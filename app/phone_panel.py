@@ -148,6 +148,8 @@ class PhoneCard(QWidget):
         self.airplane_check = named(QCheckBox("Airplane mode"), "airplane")
         self.app_line_label = named(QLabel(), "appLine")
         self.app_line_label.setWordWrap(True)
+        self.register_push_button = named(QPushButton("Register for push again"), "registerPush")
+        self.register_push_button.setVisible(False)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(BEZEL + 10, BEZEL + 8, BEZEL + 10, BEZEL + 18)
@@ -166,6 +168,7 @@ class PhoneCard(QWidget):
         layout.addStretch(1)
         layout.addWidget(self.airplane_check)
         layout.addWidget(self.app_line_label)
+        layout.addWidget(self.register_push_button)
 
         self.approve_button.clicked.connect(lambda: self._approve(None))
         self.reject_button.clicked.connect(self._reject)
@@ -174,6 +177,7 @@ class PhoneCard(QWidget):
         self.finger_button.clicked.connect(self._unlock_with_finger)
         self.cancel_unlock_button.clicked.connect(self._cancel_unlock)
         self.airplane_check.toggled.connect(self._on_airplane_toggled)
+        self.register_push_button.clicked.connect(self._register_push)
 
         self._refresh_soon = QTimer(self, singleShot=True, interval=0)
         self._refresh_soon.timeout.connect(self.refresh)
@@ -221,6 +225,7 @@ class PhoneCard(QWidget):
         self.clock_label.setText(time.strftime("%H:%M", local))
         self.date_label.setText(time.strftime("%A %d %B", local))
         self.app_line_label.setText(screen.app_line)
+        self.register_push_button.setVisible(screen.can_register_push)
         self.airplane_check.blockSignals(True)
         self.airplane_check.setChecked(screen.airplane)
         self.airplane_check.blockSignals(False)
@@ -349,6 +354,13 @@ class PhoneCard(QWidget):
             self.phone.cancel_unlock()
         except PhoneError as exc:
             self.say(str(exc), error=True)
+
+    def _register_push(self) -> None:
+        async def register() -> None:
+            await self.phone.reregister_push()
+            self.say("registered for push again")
+
+        self._spawn(register(), "register push")
 
     def _on_airplane_toggled(self, on: bool) -> None:
         self.phone.set_airplane_mode(on)
