@@ -214,6 +214,18 @@ class FaultPanel(QWidget):
         self.count_spin.setEnabled(kind not in ("latency", "offline", "uninstall"))
 
     # -- acting --------------------------------------------------------------------------
+    def fill(
+        self, service: str, kind: str, *, token: str | None = None, error: str = "", count: int = 1
+    ) -> None:
+        """Set the form as a tester would (the self-test and tests use it); ValueError
+        names a choice the panel does not offer."""
+        _choose(self.service_combo, service)
+        _choose(self.target_combo, token)
+        _choose(self.kind_combo, kind)
+        if error:
+            _choose(self.error_combo, error)
+        self.count_spin.setValue(count)
+
     def fault_body(self) -> dict[str, Any]:
         """The control API body the form describes now."""
         kind = str(self.kind_combo.currentData())
@@ -262,6 +274,13 @@ class FaultPanel(QWidget):
     def _show_error(self, error: BaseException | None) -> None:
         self.form_error.setText("" if error is None else str(error))
         repolish(self.form_error)
+
+
+def _choose(combo: QComboBox, data: object) -> None:
+    index = combo.findData(data)
+    if index < 0:
+        raise ValueError(f"{data!r} is not offered by {combo.objectName()}")
+    combo.setCurrentIndex(index)
 
 
 def _refill(combo: QComboBox, items: list[tuple[str, Any]]) -> None:

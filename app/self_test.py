@@ -2,7 +2,8 @@
 
 A fresh workspace in a temporary folder, the product's settings, the real
 window (offscreen works): one approve (alice, push), one reject (bob, NoPIN),
-then step mode walked from step 1 to 7 with a clicker's PageDown. Prints
+then step mode walked from step 1 to 7 with a clicker's PageDown, then an
+APNs BadDeviceToken injected from the Faults tab and recovered from. Prints
 ``ok``/``FAIL`` per check and ``ready in N.NN s`` counted from process start;
 exits 0 only when every check holds and the window was ready within
 ``READY_LIMIT`` seconds. Waiting is on the window's own signals (no sleeps).
@@ -131,6 +132,29 @@ async def walk_step_mode(window: MainWindow, checks: Checks) -> None:
     QTest.keyClick(window, Qt.Key.Key_F9)
 
 
+async def fault_and_recovery(window: MainWindow, checks: Checks) -> None:
+    """APNs BadDeviceToken from the Faults tab, then the phone's one-click recovery."""
+    panel, bob = window.faults, window.phones.cards["bob-iphone"]
+    await until(panel.changed, lambda: panel.described, lambda d: "apns" in d)
+    token = window.suite.phones["bob-iphone"].push_token
+    panel.fill("apns", "error", token=token, error="BadDeviceToken", count=1)
+    panel.add_button.click()
+    await until(panel.changed, panel.active.topLevelItemCount, lambda n: n == 1)
+    await log_in(window, "bob", "NoPIN" + DEMO_PASSWORD)
+    phase = await settled(window)
+    message = window.login_panel.model.state.message
+    checks.report(
+        phase != "accepted" and "BadDeviceToken" in message,
+        f"a BadDeviceToken from the fault panel fails bob's login: {message}",
+    )
+    await until(bob.views.changed, lambda: bob.register_push_button.isVisibleTo(bob), bool)
+    bob.register_push_button.click()
+    await until(bob.views.changed, lambda: bob.views.view.app.push_registered, bool)
+    await log_in(window, "bob", "NoPIN" + DEMO_PASSWORD)
+    phase = await answer(window, "bob-iphone", approve=True)
+    checks.report(phase == "accepted", f"bob registers for push again in one click: {phase}")
+
+
 async def drive(checks: Checks, prestart: Prestart | None) -> None:
     with contextlib.ExitStack() as stack:
         if prestart is None:
@@ -158,6 +182,7 @@ async def drive(checks: Checks, prestart: Prestart | None) -> None:
                 [a.step for a in arrows] == [1, 2, 3, 4, 5, 6, 7], "the diagram shows steps 1-7"
             )
             await walk_step_mode(window, checks)
+            await fault_and_recovery(window, checks)
         except Exception as exc:  # a check that could not run is a failed check
             checks.report(False, f"{type(exc).__name__}: {exc}")
         finally:

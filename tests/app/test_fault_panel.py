@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtWidgets import QApplication, QComboBox
+from PySide6.QtWidgets import QApplication
 
 from app.fault_panel import FaultPanel
 from app.main_window import MainWindow
@@ -28,12 +28,6 @@ from tests.app.test_main_window import (
 from tests.app.test_scenario_panel import in_window
 
 
-def choose(combo: QComboBox, data: object) -> None:
-    index = combo.findData(data)
-    assert index >= 0, f"{data!r} not offered"
-    combo.setCurrentIndex(index)
-
-
 async def listed(panel: FaultPanel, count: int, what: str) -> None:
     await signalled(panel.changed, panel.active.topLevelItemCount, lambda n: n == count, what)
 
@@ -46,16 +40,14 @@ def test_bad_device_token_from_the_panel_then_one_click_recovers_bob(
         bob: PhoneCard = window.phones.cards["bob-iphone"]
         await signalled(panel.changed, lambda: panel.described, lambda d: "apns" in d, "faults")
         assert "apns control API" not in panel.form_error.text()
-        choose(panel.service_combo, "apns")
+        panel.fill("apns", "latency")
         kinds = [panel.kind_combo.itemData(i) for i in range(panel.kind_combo.count())]
         assert {"latency", "drop", "error", "offline", "uninstall", "rate_limit", "outage"} <= set(
             kinds
         ), kinds
         assert {"expired_credentials", "invalid_credentials"} <= set(kinds)
-        choose(panel.target_combo, window.suite.phones["bob-iphone"].push_token)
-        choose(panel.kind_combo, "error")
-        choose(panel.error_combo, "BadDeviceToken")
-        panel.count_spin.setValue(1)
+        token = window.suite.phones["bob-iphone"].push_token
+        panel.fill("apns", "error", token=token, error="BadDeviceToken", count=1)
         panel.add_button.click()
         await listed(panel, 1, "the fault listed")
         row = panel.active.topLevelItem(0)
@@ -86,7 +78,7 @@ def test_bad_device_token_from_the_panel_then_one_click_recovers_bob(
         await login_where(window.login_panel, lambda s: s.phase == "accepted", "accepted")
 
         # an always-on latency fault is listed until removed; the seed is set
-        choose(panel.kind_combo, "latency")
+        panel.fill("apns", "latency")
         panel.latency_spin.setValue(0.5)
         panel.add_button.click()
         await listed(panel, 1, "the latency fault listed")
