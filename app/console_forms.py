@@ -76,6 +76,7 @@ class _Field:
         self.editor.setObjectName(f"field_{spec.name}")
         self.error = named(QLabel(parent), "fieldError")
         self.error.setObjectName(f"error_{spec.name}")
+        self.error.setProperty("refusal", True)  # styled as an error (01-base.qss)
         self.error.setWordWrap(True)
         self.error.hide()
 

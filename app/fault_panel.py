@@ -75,8 +75,10 @@ class FaultPanel(QWidget):
         self.form_error.setWordWrap(True)
         self.form_error.setProperty("error", True)
         self.active = named(QTreeWidget(), "activeFaults")
-        self.active.setHeaderLabels(["service", "fault", "target", "left"])
+        self.active.setHeaderHidden(True)
         self.active.setRootIsDecorated(False)
+        self.active.setWordWrap(True)
+        self.active.setAlternatingRowColors(True)
         self.remove_button = named(QPushButton("Remove selected"), "faultRemove")
         self.seed_spin = named(QSpinBox(), "faultSeed")
         self.seed_spin.setRange(0, 2**31 - 1)
@@ -89,20 +91,28 @@ class FaultPanel(QWidget):
         form.addRow("Service", self.service_combo)
         form.addRow("Target", self.target_combo)
         form.addRow("Fault", self.kind_combo)
-        form.addRow("Provider error", self.error_combo)
+        form.addRow("Error", self.error_combo)
         form.addRow("Sends", self.count_spin)
         form.addRow("Latency", self.latency_spin)
+        left = QVBoxLayout()
+        left.addLayout(form)
+        left.addWidget(self.add_button)
+        left.addWidget(self.form_error)
+        left.addStretch(1)
         seed_row = QHBoxLayout()
+        seed_row.addWidget(QLabel("Seed"))
         seed_row.addWidget(self.seed_spin, 1)
         seed_row.addWidget(self.seed_button)
-        form.addRow("Seed", seed_row)
+        right = QVBoxLayout()
+        right.addWidget(QLabel("Active faults"))
+        right.addWidget(self.active, 1)
+        right.addWidget(self.remove_button)
+        right.addLayout(seed_row)
+        columns = QHBoxLayout()  # the form beside what is active: both in view at 1280×720
+        columns.addLayout(left, 1)
+        columns.addLayout(right, 1)
         layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(self.add_button)
-        layout.addWidget(self.form_error)
-        layout.addWidget(QLabel("Active faults:"))
-        layout.addWidget(self.active, 1)
-        layout.addWidget(self.remove_button)
+        layout.addLayout(columns, 1)
         layout.addWidget(self.urls)
 
         self.service_combo.currentIndexChanged.connect(self._fill_choices)
@@ -168,16 +178,12 @@ class FaultPanel(QWidget):
                 if fault.get("latency"):
                     what += f" {fault['latency']:g} s"
                 left = fault.get("remaining", fault.get("count"))
-                item = QTreeWidgetItem(
-                    [
-                        LABELS[service],
-                        what,
-                        self._target_name(service, fault.get("token")),
-                        "always" if left is None else str(left),
-                    ]
-                )
+                sends = "always" if left is None else f"next {left}"
+                target = self._target_name(service, fault.get("token"))
+                # two lines, whole: the list is narrow beside the form
+                item = QTreeWidgetItem([f"{LABELS[service]}: {what}\n{target} · {sends}"])
                 item.setData(0, Qt.ItemDataRole.UserRole, (service, fault["id"]))
-                item.setToolTip(1, str(fault))
+                item.setToolTip(0, str(fault))
                 self.active.addTopLevelItem(item)
         service = self.service
         self.seed_spin.setValue(int(self.described.get(service, {}).get("seed") or 0))

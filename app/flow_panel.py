@@ -35,6 +35,9 @@ def session_title(flow: SessionFlow) -> str:
     return f"{started} · {who} · {flow.status}"
 
 
+YIELDING_HEIGHT = 110  # px of diagram kept while a workbench tab has the room
+
+
 class FlowPanel(QGroupBox):
     flow_shown = Signal(object)  # SessionFlow now drawn
     arrow_selected = Signal(object, object)  # FlowArrow, SessionFlow
@@ -59,6 +62,7 @@ class FlowPanel(QGroupBox):
         scroll.setWidgetResizable(True)
         scroll.setWidget(self.diagram)
         self._scroll = scroll
+        self._yielding = False
         self.set_scale(1.0)
 
         top = QHBoxLayout()
@@ -80,9 +84,18 @@ class FlowPanel(QGroupBox):
 
     def set_scale(self, scale: float) -> None:
         self.diagram.set_scale(scale)
-        # the seven arrows of a login are always in view; longer sessions scroll
+        self._keep_login_in_view()
+
+    def set_yielding(self, on: bool) -> None:
+        """While a workbench form is open below, the diagram may shrink and scroll."""
+        self._yielding = on
+        self._keep_login_in_view()
+
+    def _keep_login_in_view(self) -> None:
+        # the seven arrows of a login are always in view (unless yielding); longer ones scroll
         frame = 2 * self._scroll.frameWidth()
-        self._scroll.setMinimumHeight(self.diagram.sizeHint().height() + frame)
+        full = self.diagram.sizeHint().height() + frame
+        self._scroll.setMinimumHeight(min(full, YIELDING_HEIGHT) if self._yielding else full)
 
     @property
     def shown(self) -> SessionFlow | None:

@@ -59,6 +59,7 @@ if TYPE_CHECKING:
     from simulators.suite import Suite
 
 WINDOW_TITLE = "PushSim — push-notification two-step authentication"
+WORKBENCH_HEIGHT = 340  # px a workbench tab gets when chosen (at most half the stage)
 
 
 def demo_hint() -> str:
@@ -133,6 +134,8 @@ class MainWindow(QMainWindow):
         self.details.addTab(self.attacks, "Attacks")
         self.faults = FaultPanel(suite, self.feed, self.tasks)
         self.details.addTab(self.faults, "Faults")
+        self.stage = stage
+        self.details.currentChanged.connect(self._room_for_workbench)
         phones_box = QGroupBox("Phones")
         phones_box.setObjectName("phonesBox")
         phones_layout = QVBoxLayout(phones_box)
@@ -197,6 +200,19 @@ class MainWindow(QMainWindow):
             f"Ready in {self.ready_seconds:.2f} s (servers {servers:.2f} s) · core {suite.core.url}"
             f" · workspace {suite.workspace.root}"
         )
+
+    def _room_for_workbench(self, _index: int) -> None:
+        """A workbench tab (scenarios, attacks, faults) is a form: when chosen while the
+        diagram has most of the height, it gets half of it (the splitter stays movable; the
+        diagram scrolls meanwhile). Back on the inspector, the login's arrows are in view."""
+        workbench = self.details.currentWidget() in (self.scenarios, self.attacks, self.faults)
+        self.flow.set_yielding(workbench)
+        if not workbench:
+            return
+        total = sum(self.stage.sizes())
+        wanted = min(total // 2, WORKBENCH_HEIGHT)
+        if self.details.height() < wanted:
+            self.stage.setSizes([total - wanted, wanted])
 
     def _on_arrow_selected(self, arrow: FlowArrow, flow: SessionFlow) -> None:
         self.inspector.show_arrow(arrow, flow)

@@ -3,7 +3,8 @@
 A fresh workspace, the real window at 1280×720: alice logs in and approves,
 then each view is set up and grabbed into ``docs/screenshots/``:
 main window (light and dark), the inspector on the signed response, step
-mode held before step 3 with its narration, presenter mode. Waiting is on
+mode held before step 3 with its narration, presenter mode, the Faults tab
+with two faults active, the console's domain form refusing a value. Waiting is on
 the window's own signals.
 """
 
@@ -87,6 +88,39 @@ async def shoot(window: MainWindow) -> None:
             narration.next()
     grab(window, "step-mode.png")
     window.toggle_step_mode(False)
+    (await request_up(window, "bob-iphone")).reject_button.click()
+    await settled(window)
+
+
+async def shoot_workbench(window: MainWindow) -> None:
+    """The Faults tab with a fault active, the console's domain form refusing a value."""
+    panel = window.faults
+    await until(panel.changed, lambda: panel.described, lambda d: "apns" in d)
+    token = window.suite.phones["bob-iphone"].push_token
+    panel.fill("apns", "error", token=token, error="BadDeviceToken", count=2)
+    panel.add_button.click()
+    await until(panel.changed, panel.active.topLevelItemCount, lambda n: n == 1)
+    panel.fill("fcm", "latency")
+    panel.latency_spin.setValue(1.5)
+    panel.add_button.click()
+    await until(panel.changed, panel.active.topLevelItemCount, lambda n: n == 2)
+    window.details.setCurrentWidget(panel)
+    grab(window, "fault-panel.png")
+    panel.fill("apns", "error", error="BadDeviceToken")
+
+    console = window.console
+    opened: list[object] = []
+    console.opened.connect(opened.append)
+    menu = console.menu_for(console.item_where("demo ·"))
+    assert menu is not None
+    (edit,) = [a for a in menu.actions() if a.text().startswith("Edit domain")]
+    edit.trigger()
+    form = await until(console.opened, lambda: console.form, lambda f: f is not None)
+    assert form is not None
+    form.editor("push_timeout").setText("900")
+    form.submit_button.click()
+    await until(form.failed, lambda: form.error_text("push_timeout"), bool)
+    grab(window, "console-domain-form.png")
 
 
 async def main() -> None:
@@ -99,6 +133,7 @@ async def main() -> None:
         try:
             await suite.start(reset=True)
             await shoot(window)
+            await shoot_workbench(window)
         finally:
             await window.aclose()
             await suite.stop()
