@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import time
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -116,6 +116,10 @@ class FlowPanel(QGroupBox):
         newer = shown is None or flow.started >= shown.started
         if is_shown or (self.follow.isChecked() and newer):
             self._show(flow)
+            if self._yielding and self.follow.isChecked() and self.diagram.arrows:
+                self.scroll_to_row(
+                    len(self.diagram.arrows) - 1
+                )  # a shrunk diagram follows the login
 
     def _show(self, flow: SessionFlow) -> None:
         index = self.picker.findData(flow.request_id)
@@ -142,3 +146,14 @@ class FlowPanel(QGroupBox):
         flow = self.diagram.flow
         if flow is not None:
             self.arrow_selected.emit(arrow, flow)
+            self.scroll_to_row(self.diagram.arrows.index(arrow))
+
+    def scroll_to_row(self, index: int) -> None:
+        """Keep the ``index``-th arrow in view, once the splitter has laid the diagram out."""
+
+        def scroll() -> None:
+            row = self.diagram.row_rect(index)
+            self._scroll.ensureVisible(row.center().x(), row.center().y(), 0, row.height())
+
+        scroll()
+        QTimer.singleShot(0, self, scroll)  # again, should a layout still be pending

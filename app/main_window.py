@@ -204,11 +204,15 @@ class MainWindow(QMainWindow):
     def _room_for_workbench(self, _index: int) -> None:
         """A workbench tab (scenarios, attacks, faults) is a form: when chosen while the
         diagram has most of the height, it gets half of it (the splitter stays movable; the
-        diagram scrolls meanwhile). Back on the inspector, the login's arrows are in view."""
-        workbench = self.details.currentWidget() in (self.scenarios, self.attacks, self.faults)
-        self.flow.set_yielding(workbench)
-        if not workbench:
-            return
+        diagram scrolls meanwhile). On the log or step mode, the login's arrows are in view."""
+        page = self.details.currentWidget()
+        if page in (self.scenarios, self.attacks, self.faults):
+            self._give_details_room()
+        elif page is not self.inspector:
+            self.flow.set_yielding(False)
+
+    def _give_details_room(self) -> None:
+        self.flow.set_yielding(True)
         total = sum(self.stage.sizes())
         wanted = min(total // 2, WORKBENCH_HEIGHT)
         if self.details.height() < wanted:
@@ -217,6 +221,7 @@ class MainWindow(QMainWindow):
     def _on_arrow_selected(self, arrow: FlowArrow, flow: SessionFlow) -> None:
         self.inspector.show_arrow(arrow, flow)
         self.details.setCurrentWidget(self.inspector)
+        self._give_details_room()  # the checks need the room; the diagram scrolls
 
     # -- view: theme, zoom, presenter mode -------------------------------------------
     def apply_view(self, state: ViewState) -> None:

@@ -15,7 +15,7 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QScrollArea
 
 from app.main_window import MainWindow
 from core.seed import DEMO_PASSWORD
@@ -62,6 +62,11 @@ async def drive(window: MainWindow) -> None:
     assert diagram.selected is not None
     assert diagram.selected.step == 7
     assert window.details.currentWidget() is window.inspector
+    # ... with room for them: the inspector gets half the stage, the clicked arrow in view
+    assert window.stage.sizes()[1] >= min(sum(window.stage.sizes()) // 2, 340) - 2
+    viewport = window.flow.findChild(QScrollArea, "flowScroll").viewport()
+    row = diagram.row_rect(6)
+    assert viewport.rect().contains(diagram.mapTo(viewport, row.center())), "arrow 7 in view"
     text = window.inspector.text.toPlainText()
     assert "every check passed" in text
     for check in ("secure_channel_tag", "signature_valid", "nonce_fresh", "number_matches"):
