@@ -47,7 +47,7 @@ from app.server_console import ServerConsole
 from app.startup import freeze_startup_heap, process_age
 from app.step_mode import NarrationPanel, NextKeys
 from app.theme import ThemeError, load_theme, qt_palette, stylesheet
-from app.view_modes import ViewSettings, ViewState
+from app.view_modes import PresenterLayout, ViewSettings, ViewState
 from core.events import Event
 from core.seed import DEMO_DOMAIN, DEMO_PASSWORD, DEMO_USERS
 from simulators.phone.event_kinds import SuiteEvent
@@ -160,6 +160,7 @@ class MainWindow(QMainWindow):
         split.setSizes([270, 610, 520])
         self.setCentralWidget(split)
         self._splitters = {"main": split, "stage": stage}
+        self.presenter_layout = PresenterLayout(split, stage)
 
         self.status_text = QLabel("Starting PushSim…")
         self.status_text.setObjectName("statusText")
@@ -242,6 +243,9 @@ class MainWindow(QMainWindow):
         self.details.setMinimumHeight(89 if state.presenter else 120)
         self.phones.set_theme(theme)
         self.console.setVisible(not state.presenter)
+        if state.presenter:
+            self.flow.set_yielding(False)  # the diagram is the stage
+        self.presenter_layout.set(state.presenter)
         self.details.setTabVisible(self.details.indexOf(self.log_view), not state.presenter)
         self.menu_actions["presenter"].setChecked(state.presenter)
         self.menu_actions[f"theme:{state.theme}"].setChecked(True)

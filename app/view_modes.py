@@ -81,3 +81,28 @@ class ViewSettings:
         for name, splitter in splitters.items():
             self._settings.setValue(f"splitters/{name}", splitter.saveState())
         self._settings.sync()
+
+
+class PresenterLayout:
+    """The splitters for presenter mode: no console column, the stage to the diagram, the
+    rest to the phones; leaving it gives back the sizes the user had."""
+
+    PHONES_SHARE = 0.45  # of the width: two phones large enough to read from the back
+
+    def __init__(self, main: QSplitter, stage: QSplitter) -> None:
+        self.main, self.stage = main, stage
+        self._before: tuple[list[int], list[int]] | None = None
+
+    def set(self, on: bool) -> None:
+        if on and self._before is None:
+            self._before = (self.main.sizes(), self.stage.sizes())
+            width, height = sum(self.main.sizes()), sum(self.stage.sizes())
+            phones = round(width * self.PHONES_SHARE)
+            self.main.setSizes([0, width - phones, phones])
+            details = self.stage.widget(1).minimumHeight()  # the inspector keeps its minimum
+            self.stage.setSizes([height - details, details])
+        elif not on and self._before is not None:
+            main, stage = self._before
+            self._before = None
+            self.main.setSizes(main)
+            self.stage.setSizes(stage)

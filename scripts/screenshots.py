@@ -10,6 +10,7 @@ the window's own signals.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import sys
 import tempfile
@@ -76,6 +77,7 @@ async def shoot(window: MainWindow) -> None:
     grab(window, "main-window-dark.png")
     window.set_theme("light")
     window.toggle_presenter(True)
+    await asyncio.sleep(0.2)  # a script, not a test: let the new layout be laid out first
     grab(window, "presenter-mode.png")
     window.toggle_presenter(False)
     window.toggle_step_mode(True)
