@@ -99,7 +99,8 @@ class PresenterLayout:
             width, height = sum(self.main.sizes()), sum(self.stage.sizes())
             phones = round(width * self.PHONES_SHARE)
             self.main.setSizes([0, width - phones, phones])
-            details = self.stage.widget(1).minimumHeight()  # the inspector keeps its minimum
+            below = self.stage.widget(1)
+            details = below.minimumHeight() if below is not None else 0  # keeps its minimum
             self.stage.setSizes([height - details, details])
         elif not on and self._before is not None:
             main, stage = self._before
