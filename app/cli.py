@@ -115,6 +115,10 @@ def main(argv: list[str] | None = None) -> int:
         lock = lock_workspace(args.workspace or default_workspace_root(), command)
     except WorkspaceInUse as refused:
         print(f"pushsim: {refused}", file=sys.stderr)
+        if args.command is None and has_display():  # a desktop start may have no terminal
+            from app.in_use_notice import tell_in_use
+
+            tell_in_use(str(refused))
         return WORKSPACE_IN_USE
     try:
         return run_command(args)
