@@ -10,7 +10,7 @@ selects it and emits ``arrow_clicked``. The widget paints whatever
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPoint, QPointF, QRect, QRectF, QSize, Qt, Signal
+from PySide6.QtCore import QPoint, QPointF, QRect, QRectF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QBrush,
     QColor,
@@ -43,6 +43,7 @@ ROW_HEIGHT = 28
 LOOP_WIDTH = 34
 MIN_LANE_WIDTH = 130
 MAX_SPACING = 1.2
+REPAINT_MS = 40  # at most 25 repaints a second while a login runs
 
 
 class FlowDiagram(QWidget):
@@ -58,6 +59,9 @@ class FlowDiagram(QWidget):
         self._selected: str | None = None
         self._scale = 1.0
         self._spacing = 1.0
+        # a live login changes the flow many times a second: one repaint per frame at most
+        self._repaint = QTimer(self, singleShot=True, interval=REPAINT_MS)
+        self._repaint.timeout.connect(self.update)
 
     # -- what it shows -------------------------------------------------------------
     @property
@@ -75,9 +79,12 @@ class FlowDiagram(QWidget):
     def set_flow(self, flow: SessionFlow | None) -> None:
         if flow is None or self._flow is None or flow.request_id != self._flow.request_id:
             self._selected = None
+        rows = len(self.arrows)
         self._flow = flow
-        self.updateGeometry()
-        self.update()
+        if max(rows, 7) != max(len(self.arrows), 7):
+            self.updateGeometry()  # taller only past the seven rows of a login
+        if not self._repaint.isActive():
+            self._repaint.start()
 
     @property
     def scale(self) -> float:
