@@ -18,7 +18,7 @@ token; the phone side is the phone's own activation (``activation_flow``).
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -225,9 +225,8 @@ def parse_fingers(text: str) -> tuple[str, ...]:
 class NewPhoneActivation:
     """One new user and phone, activated step by step in the wizard's order."""
 
-    def __init__(self, suite: Suite, portal: ActivationPortal) -> None:
+    def __init__(self, suite: Suite) -> None:
         self.suite = suite
-        self.portal = portal
         self.new: NewPhone | None = None
         self.registration: Registration | None = None
         self.phone: Phone | None = None
@@ -236,23 +235,21 @@ class NewPhoneActivation:
         self.activation_message2: str | None = None
         self.serial: str | None = None
 
-    @classmethod
-    def for_suite(cls, suite: Suite) -> NewPhoneActivation:
-        portal = ActivationPortal(suite.core.url, suite.pki.ca_file, suite.workspace.admin_token())
-        return cls(suite, portal)
-
-    async def aclose(self) -> None:
-        await self.portal.aclose()
+    def portal(self) -> ActivationPortal:
+        """A client of the suite's core (``async with``: one per step, nothing left open)."""
+        suite = self.suite
+        return ActivationPortal(suite.core.url, suite.pki.ca_file, suite.workspace.admin_token())
 
     async def start(self, new: NewPhone) -> Registration:
         """Check the fields, create the user, start the activation and the (new) phone."""
         problems = new.problems(self.suite.phones)
         if problems:
             raise PortalRefused("check the marked fields", problems)
-        await self.portal.create_user(new.user_id, new.domain, new.password)
-        self.registration = await self.portal.register(
-            user_id=new.user_id, domain=new.domain, app_kind=new.app_kind, platform=new.platform
-        )
+        async with self.portal() as portal:
+            await portal.create_user(new.user_id, new.domain, new.password)
+            self.registration = await portal.register(
+                user_id=new.user_id, domain=new.domain, app_kind=new.app_kind, platform=new.platform
+            )
         self.new = new
         self.phone = await self.suite.add_extra_phone(new.extra_phone())
         return self.registration
@@ -294,9 +291,10 @@ class NewPhoneActivation:
         code = device_code.strip()
         if not code:
             raise PortalRefused("", [FieldProblem("device_code", "type the phone's device code")])
-        self.activation_message2 = await self.portal.add_device(
-            self.registration.registration_id, code
-        )
+        async with self.portal() as portal:
+            self.activation_message2 = await portal.add_device(
+                self.registration.registration_id, code
+            )
         return self.activation_message2
 
     async def finish(self) -> str:
@@ -309,7 +307,7 @@ class NewPhoneActivation:
         except PhoneError as exc:
             reason = _phone_reason(exc)
             raise PortalRefused(reason, [FieldProblem("scan", reason)]) from None
-        remember_extra_phone(self.suite.workspace, new.extra_phone())
+        remember_extra_phone(self.suite.workspace, replace(new.extra_phone(), serial=self.serial))
         return self.serial
 
     async def abandon(self) -> None:
@@ -338,12 +336,9 @@ async def activate_new_phone(
 
     ``activation_password``: what the user types on the phone (default: the right one).
     """
-    activation = NewPhoneActivation.for_suite(suite)
-    try:
-        registration = await activation.start(new)
-        await activation.scan(registration.activation_message1)
-        code = activation.enter_password(activation_password or registration.activation_password)
-        await activation.scan(await activation.add_device(code))
-    finally:
-        await activation.aclose()
+    activation = NewPhoneActivation(suite)
+    registration = await activation.start(new)
+    await activation.scan(registration.activation_message1)
+    code = activation.enter_password(activation_password or registration.activation_password)
+    await activation.scan(await activation.add_device(code))
     return activation

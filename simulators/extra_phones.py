@@ -16,6 +16,8 @@ import logging
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
+from core.service.errors import NotFound
+from core.storage.records import AUTH_ACTIVE, AUTH_PUSH_UNREGISTERED
 from core.workspace import Workspace, write_public
 from simulators.phone.identity import AppInfo, AppKind, Platform
 
@@ -37,13 +39,15 @@ class ExtraPhone:
     user_id: str
     domain: str
     fingers: tuple[str, ...] = ()
+    serial: str = ""  # the authenticator, once activated
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> ExtraPhone:
         texts = {
             key: str(data[key]) for key in ("name", "platform", "app_kind", "user_id", "domain")
         }
-        return cls(**texts, fingers=tuple(str(f) for f in data.get("fingers", ())))
+        fingers = tuple(str(f) for f in data.get("fingers", ()))
+        return cls(**texts, fingers=fingers, serial=str(data.get("serial", "")))
 
     def to_dict(self) -> dict[str, Any]:
         return {**asdict(self), "fingers": list(self.fingers)}
@@ -107,10 +111,19 @@ async def restart_extra_phones(suite: Suite) -> list[Phone]:
     for extra in load_extra_phones(suite.workspace):
         if extra.name in suite.phones:  # a demo phone's name: never replace it
             continue
-        phone = await start_extra_phone(suite, extra)
-        if await suite.phone_matches_core(phone):
-            started.append(phone)
-        else:
-            log.warning("extra phone %s is no longer activated at the core: dropped", extra.name)
-            await discard_extra_phone(suite, extra.name)
+        if await _usable_at_core(suite, extra.serial):
+            phone = await start_extra_phone(suite, extra)
+            if await suite.phone_matches_core(phone):
+                started.append(phone)
+                continue
+        log.warning("extra phone %s is no longer activated at the core: dropped", extra.name)
+        await discard_extra_phone(suite, extra.name)
     return started
+
+
+async def _usable_at_core(suite: Suite, serial: str) -> bool:
+    try:
+        record = await suite.core.service.directory.get_authenticator(serial)
+    except NotFound:
+        return False
+    return record.status in (AUTH_ACTIVE, AUTH_PUSH_UNREGISTERED)

@@ -52,45 +52,40 @@ async def test_a_new_android_phone_is_activated_and_approves_a_login(
 
 
 async def test_a_wrong_activation_password_is_refused_with_the_cores_counter(suite: Suite) -> None:
-    activation = NewPhoneActivation.for_suite(suite)
-    try:
-        registration = await activation.start(CAROL)
-        assert await activation.scan(registration.activation_message1) == 1
-        wrong = activation.enter_password("AAAA-AAAA-AAAA")
-        with pytest.raises(PortalRefused) as refused:
-            await activation.add_device(wrong)
-        assert refused.value.status == 400
-        assert refused.value.remaining_attempts == 4
-        assert [e.field for e in refused.value.errors] == ["device_code"]
-        assert "4 attempts left" in refused.value.errors[0].message
-        status = await activation.portal.registration(registration.registration_id)
-        assert status["failedAttempts"] == 1
-        # typed again, right this time: a new device code, accepted
-        right = activation.enter_password(registration.activation_password)
-        assert right != wrong
-        assert await activation.scan(await activation.add_device(right)) == 2
-        assert activation.serial == registration.serial
-    finally:
-        await activation.aclose()
+    activation = NewPhoneActivation(suite)
+    registration = await activation.start(CAROL)
+    assert await activation.scan(registration.activation_message1) == 1
+    wrong = activation.enter_password("AAAA-AAAA-AAAA")
+    with pytest.raises(PortalRefused) as refused:
+        await activation.add_device(wrong)
+    assert refused.value.status == 400
+    assert refused.value.remaining_attempts == 4
+    assert [e.field for e in refused.value.errors] == ["device_code"]
+    assert "4 attempts left" in refused.value.errors[0].message
+    async with activation.portal() as portal:
+        status = await portal.registration(registration.registration_id)
+    assert status["failedAttempts"] == 1
+    # typed again, right this time: a new device code, accepted
+    right = activation.enter_password(registration.activation_password)
+    assert right != wrong
+    assert await activation.scan(await activation.add_device(right)) == 2
+    assert activation.serial == registration.serial
 
 
 async def test_every_bad_field_is_named_before_anything_is_sent(suite: Suite) -> None:
     bad = replace(CAROL, user_id="", pin="12", phone_name="alice-pixel", fingers=("Thumb 1",))
-    activation = NewPhoneActivation.for_suite(suite)
-    try:
-        with pytest.raises(PortalRefused) as refused:
-            await activation.start(bad)
-        fields = {e.field for e in refused.value.errors}
-        assert fields == {"user_id", "pin", "phone_name", "fingers"}
-        assert activation.phone is None
-        with pytest.raises(PortalRefused) as exists:  # the core's refusal, on its field
-            await activation.start(replace(CAROL, user_id="alice"))
-        assert [(e.field, exists.value.status) for e in exists.value.errors] == [("user_id", 409)]
-        with pytest.raises(PortalRefused) as domain:
-            await activation.start(replace(CAROL, domain="nowhere"))
-        assert [e.field for e in domain.value.errors] == ["domain"]
-    finally:
-        await activation.aclose()
+    activation = NewPhoneActivation(suite)
+    with pytest.raises(PortalRefused) as refused:
+        await activation.start(bad)
+    fields = {e.field for e in refused.value.errors}
+    assert fields == {"user_id", "pin", "phone_name", "fingers"}
+    assert activation.phone is None
+    with pytest.raises(PortalRefused) as exists:  # the core's refusal, on its field
+        await activation.start(replace(CAROL, user_id="alice"))
+    assert [(e.field, exists.value.status) for e in exists.value.errors] == [("user_id", 409)]
+    with pytest.raises(PortalRefused) as domain:
+        await activation.start(replace(CAROL, domain="nowhere"))
+    assert [e.field for e in domain.value.errors] == ["domain"]
     assert "carol-pixel" not in suite.phones
     assert parse_fingers("right-index, left-thumb,\n") == ("right-index", "left-thumb")
 
