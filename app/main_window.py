@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.activation_wizard import ActivationWizard, show_wizard
 from app.attack_panel import AttackPanel
 from app.background import BackgroundTasks
 from app.demo_reset_bar import ResetBar
@@ -55,6 +56,7 @@ from simulators.session_report import session_report_html
 from simulators.suite import DEMO_PIN
 
 if TYPE_CHECKING:
+    from simulators.phone import Phone
     from simulators.suite import Suite
 
 WINDOW_TITLE = "PushSim — push-notification two-step authentication"
@@ -130,6 +132,8 @@ class MainWindow(QMainWindow):
         self.details.addTab(self.scenarios, "Scenarios")
         self.attacks = AttackPanel(suite, self.flow, self.tasks)
         self.details.addTab(self.attacks, "Attacks")
+        self.wizard = ActivationWizard(suite, self.tasks, self._add_phone_card)
+        self.details.addTab(self.wizard, "New phone")
         phones_box = QGroupBox("Phones")
         phones_box.setObjectName("phonesBox")
         phones_layout = QVBoxLayout(phones_box)
@@ -193,6 +197,13 @@ class MainWindow(QMainWindow):
             f"Ready in {self.ready_seconds:.2f} s (servers {servers:.2f} s) · core {suite.core.url}"
             f" · workspace {suite.workspace.root}"
         )
+
+    def _add_phone_card(self, phone: Phone) -> None:
+        self.phones.add_phone(phone, self.suite.events, self.tasks)
+
+    def open_wizard(self) -> None:
+        """File › New phone…: the activation wizard, with room for its QR codes."""
+        show_wizard(self.wizard, self._splitters["stage"], self.details)
 
     def _on_arrow_selected(self, arrow: FlowArrow, flow: SessionFlow) -> None:
         self.inspector.show_arrow(arrow, flow)

@@ -24,8 +24,8 @@ def qr_matrix(text: str) -> list[list[bool]]:
 def qr_image(text: str, *, scale: int = 3, fit: int | None = None) -> QImage:
     """``scale`` px per module, or the largest whole number that fits in ``fit`` px."""
     matrix = qr_matrix(text)
-    if fit is not None:
-        scale = max(1, fit // len(matrix))
+    if fit is not None:  # two pixels a module at the least, or a camera could not read it
+        scale = max(2, fit // len(matrix))
     size = len(matrix) * scale
     image = QImage(size, size, QImage.Format.Format_RGB32)
     image.fill(QColor("white"))
