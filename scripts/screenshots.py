@@ -3,7 +3,8 @@
 A fresh workspace, the real window at 1280×720: alice logs in and approves,
 then each view is set up and grabbed into ``docs/screenshots/``:
 main window (light and dark), the inspector on the signed response, step
-mode held before step 3 with its narration, presenter mode. Waiting is on
+mode held before step 3 with its narration, presenter mode, the activation
+wizard at both QR steps. Waiting is on
 the window's own signals.
 """
 
@@ -22,6 +23,7 @@ from PySide6.QtCore import Qt  # noqa: E402
 from PySide6.QtTest import QTest  # noqa: E402
 from PySide6.QtWidgets import QApplication, QTreeWidgetItem  # noqa: E402
 
+from app.activation_wizard_driver import activate_in_wizard  # noqa: E402
 from app.main_window import MainWindow  # noqa: E402
 from app.self_test import log_in, request_up, settled, until  # noqa: E402
 from core.seed import DEMO_PASSWORD  # noqa: E402
@@ -87,6 +89,9 @@ async def shoot(window: MainWindow) -> None:
             narration.next()
     grab(window, "step-mode.png")
     window.toggle_step_mode(False)
+    window.open_wizard()  # File › New phone…: QR 1 with the activation password, then QR 2
+    shot = lambda step: grab(window, f"wizard-{step}.png")  # noqa: E731
+    await activate_in_wizard(window.wizard, user_id="carol", pin="2468", at_step=shot)
 
 
 async def main() -> None:
