@@ -38,8 +38,11 @@ from PySide6.QtWidgets import (
 from app.activation_wizard_phone import PhoneActivationScreen, error_line, show_error
 from app.background import BackgroundTasks
 from app.console_forms import ConsoleForm, FieldSpec, FormSpec, Values
+from app.event_log_model import EventFeed
+from app.phone_strip import PhonePanel
 from app.qr_code import qr_pixmap
 from app.styling import named
+from core.events import Event
 from core.seed import DEMO_DOMAIN, DEMO_PASSWORD
 from core.service.errors import InvalidInput
 from simulators.activation_portal import (
@@ -50,9 +53,9 @@ from simulators.activation_portal import (
     PortalRefused,
     parse_fingers,
 )
+from simulators.phone.event_kinds import SuiteEvent
 
 if TYPE_CHECKING:
-    from simulators.phone import Phone
     from simulators.suite import Suite
 
 QR_SIZE = 230  # px: a scannable code that fits the details pane
@@ -84,11 +87,12 @@ class ActivationWizard(QWidget):
     activated = Signal(object)  # the Phone, activated and in the strip
 
     def __init__(
-        self, suite: Suite, tasks: BackgroundTasks, on_activated: Callable[[Phone], object]
+        self, suite: Suite, tasks: BackgroundTasks, phones: PhonePanel, feed: EventFeed
     ) -> None:
         super().__init__()
         self.setObjectName("activationWizard")
-        self.suite, self.tasks, self._on_activated = suite, tasks, on_activated
+        self.suite, self.tasks, self.phones = suite, tasks, phones
+        feed.received.connect(self._on_event)
         self.activation: NewPhoneActivation | None = None
         self.step = "form"  # form | qr1 | qr2 | done
         # one page shown at a time; hidden pages take no room (a stack would keep the tallest)
@@ -253,7 +257,7 @@ class ActivationWizard(QWidget):
         screen.ask_password(False)
         screen.password_edit.clear()
         screen.device_code.clear()
-        self._on_activated(phone)
+        self.sync_cards()
         self._go("done")
         self.activated.emit(phone)
 
@@ -280,11 +284,23 @@ class ActivationWizard(QWidget):
         self.phone_screen.prompt.setText("Scan the portal's second code to finish.")
         self._go("qr2")
 
+    def sync_cards(self) -> None:
+        """The phone strip shows the suite's phones: a new one added, a stopped one gone."""
+        self.phones.sync(self.suite.phones, self.suite.events, self.tasks)
+        self.phones.prune(self.suite.phones)
+
+    def _on_event(self, event: Event) -> None:
+        if event.kind == SuiteEvent.RESET:  # the wizard's phones and users are gone
+            self.activation = None
+            self.start_over()
+            self.sync_cards()
+            self.changed.emit()
+
     def start_over(self) -> None:
         """Back to an empty form; a phone left half-activated is stopped."""
         activation, self.activation = self.activation, None
         if activation is not None:
-            self.tasks.spawn(activation.abandon(), name="wizard abandon")
+            self.tasks.spawn(self._abandon(activation), name="wizard abandon")
         self.steps.removeWidget(self.form)
         self.form.deleteLater()
         self.form = self._new_form()
@@ -292,6 +308,10 @@ class ActivationWizard(QWidget):
         self.device_code_edit.clear()
         self._clear_errors()
         self._go("form")
+
+    async def _abandon(self, activation: NewPhoneActivation) -> None:
+        await activation.abandon()
+        self.sync_cards()
 
     # -- errors -----------------------------------------------------------------------
     def error_text(self, field: str) -> str:

@@ -56,7 +56,6 @@ from simulators.session_report import session_report_html
 from simulators.suite import DEMO_PIN
 
 if TYPE_CHECKING:
-    from simulators.phone import Phone
     from simulators.suite import Suite
 
 WINDOW_TITLE = "PushSim — push-notification two-step authentication"
@@ -132,7 +131,7 @@ class MainWindow(QMainWindow):
         self.details.addTab(self.scenarios, "Scenarios")
         self.attacks = AttackPanel(suite, self.flow, self.tasks)
         self.details.addTab(self.attacks, "Attacks")
-        self.wizard = ActivationWizard(suite, self.tasks, self._add_phone_card)
+        self.wizard = ActivationWizard(suite, self.tasks, self.phones, self.feed)
         self.details.addTab(self.wizard, "New phone")
         phones_box = QGroupBox("Phones")
         phones_box.setObjectName("phonesBox")
@@ -197,9 +196,6 @@ class MainWindow(QMainWindow):
             f"Ready in {self.ready_seconds:.2f} s (servers {servers:.2f} s) · core {suite.core.url}"
             f" · workspace {suite.workspace.root}"
         )
-
-    def _add_phone_card(self, phone: Phone) -> None:
-        self.phones.add_phone(phone, self.suite.events, self.tasks)
 
     def open_wizard(self) -> None:
         """File › New phone…: the activation wizard, with room for its QR codes."""

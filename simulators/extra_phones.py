@@ -127,3 +127,15 @@ async def _usable_at_core(suite: Suite, serial: str) -> bool:
     except NotFound:
         return False
     return record.status in (AUTH_ACTIVE, AUTH_PUSH_UNREGISTERED)
+
+
+async def drop_extra_phones(suite: Suite) -> list[str]:
+    """Reset to demo data: every phone beyond the demo's stopped and unlisted; their names."""
+    from simulators.suite import DEMO_PHONES
+
+    demo = {phone.name for phone in DEMO_PHONES}
+    dropped = [name for name in suite.phones if name not in demo]
+    for name in dropped:
+        await discard_extra_phone(suite, name)
+    save_extra_phones(suite.workspace, [])
+    return dropped

@@ -15,6 +15,7 @@ from app.activation_wizard_driver import (
 )
 from app.main_window import MainWindow
 from core.seed import DEMO_PASSWORD
+from simulators.extra_phones import load_extra_phones
 from tests.app.login_steps import log_in
 from tests.app.test_main_window import login_where, request_shown, signalled, view_where
 from tests.app.test_scenario_panel import in_window
@@ -40,6 +41,15 @@ def test_the_wizard_activates_a_new_android_phone_that_then_approves_a_login(
         await view_where(card, request_shown, "carol's request")
         card.approve_button.click()
         await login_where(window.login_panel, lambda s: s.phase == "accepted", "accepted")
+
+        # Reset to demo data: the wizard's phone and user are gone, from the strip too
+        await window.suite.reset_demo()
+        await signalled(
+            wizard.changed, lambda: list(window.phones.cards), lambda c: len(c) == 2, ""
+        )
+        assert "carol-pixel" not in window.suite.phones
+        assert load_extra_phones(window.suite.workspace) == []
+        assert wizard.step == "form"
 
     in_window(qapp, tmp_path, drive)
 
