@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import segno
 from PySide6.QtWidgets import QApplication
 
 from app.activation_wizard_driver import (
@@ -14,6 +15,7 @@ from app.activation_wizard_driver import (
     type_password_and_send_code,
 )
 from app.main_window import MainWindow
+from app.qr_code import QUIET_ZONE, qr_image, qr_matrix
 from core.seed import DEMO_PASSWORD
 from simulators.extra_phones import load_extra_phones
 from tests.app.login_steps import log_in
@@ -91,3 +93,18 @@ def test_a_wrong_activation_password_shows_the_remaining_attempts(
         assert "dave-iphone" in window.phones.cards
 
     in_window(qapp, tmp_path, drive)
+
+
+def test_a_qr_code_is_painted_module_by_module_with_its_quiet_zone(qapp: QApplication) -> None:
+    text = "0123abcd" * 40  # the size of an activation message
+    matrix = qr_matrix(text)
+    size = len(matrix)
+    assert size == segno.make(text, error="m", micro=False).symbol_size(border=QUIET_ZONE)[0]
+    assert not any(matrix[0])  # the quiet zone is white
+    q = QUIET_ZONE
+    assert all(matrix[q][q : q + 7])  # the top edge of the top-left finder pattern
+    image = qr_image(text, fit=300)
+    scale = image.width() // size
+    assert (image.width(), scale) == (size * scale, max(2, 300 // size))
+    assert image.pixelColor(q * scale, q * scale).black() == 255  # dark module
+    assert image.pixelColor(0, 0).black() == 0  # white border
