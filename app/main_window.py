@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.activation_wizard import ActivationWizard
 from app.attack_panel import AttackPanel
 from app.background import BackgroundTasks
 from app.demo_reset_bar import ResetBar
@@ -44,6 +45,7 @@ from app.phone_strip import PhonePanel
 from app.scenario_panel import ScenarioPanel
 from app.scrolling_tabs import ScrollingTabs
 from app.server_console import ServerConsole
+from app.stage_room import StageRoom
 from app.startup import freeze_startup_heap, process_age
 from app.step_mode import NarrationPanel, NextKeys
 from app.theme import ThemeError, load_theme, qt_palette, stylesheet
@@ -59,7 +61,6 @@ if TYPE_CHECKING:
     from simulators.suite import Suite
 
 WINDOW_TITLE = "PushSim — push-notification two-step authentication"
-WORKBENCH_HEIGHT = 340  # px a workbench tab gets when chosen (at most half the stage)
 
 
 def demo_hint() -> str:
@@ -134,8 +135,13 @@ class MainWindow(QMainWindow):
         self.details.addTab(self.attacks, "Attacks")
         self.faults = FaultPanel(suite, self.feed, self.tasks)
         self.details.addTab(self.faults, "Faults")
+        self.wizard = ActivationWizard(suite, self.tasks, self.phones, self.feed)
+        self.details.addTab(self.wizard, "New phone")
         self.stage = stage
-        self.details.currentChanged.connect(self._room_for_workbench)
+        self.room = StageRoom(stage, self.details, self.flow)
+        self.room.workbench = (self.scenarios, self.attacks, self.faults, self.wizard)
+        self.room.inspector = self.inspector
+        self.details.currentChanged.connect(self.room.tab_changed)
         phones_box = QGroupBox("Phones")
         phones_box.setObjectName("phonesBox")
         phones_layout = QVBoxLayout(phones_box)
@@ -202,27 +208,14 @@ class MainWindow(QMainWindow):
             f" · workspace {suite.workspace.root}"
         )
 
-    def _room_for_workbench(self, _index: int) -> None:
-        """A workbench tab (scenarios, attacks, faults) is a form: when chosen while the
-        diagram has most of the height, it gets half of it (the splitter stays movable; the
-        diagram scrolls meanwhile). On the log or step mode, the login's arrows are in view."""
-        page = self.details.currentWidget()
-        if page in (self.scenarios, self.attacks, self.faults):
-            self._give_details_room()
-        elif page is not self.inspector:
-            self.flow.set_yielding(False)
-
-    def _give_details_room(self) -> None:
-        self.flow.set_yielding(True)
-        total = sum(self.stage.sizes())
-        wanted = min(total // 2, WORKBENCH_HEIGHT)
-        if self.details.height() < wanted:
-            self.stage.setSizes([total - wanted, wanted])
+    def open_wizard(self) -> None:
+        """File › New phone…: the activation wizard, with the stage's height for its QR codes."""
+        self.room.fold_for(self.wizard)
 
     def _on_arrow_selected(self, arrow: FlowArrow, flow: SessionFlow) -> None:
         self.inspector.show_arrow(arrow, flow)
         self.details.setCurrentWidget(self.inspector)
-        self._give_details_room()  # the checks need the room; the diagram scrolls
+        self.room.give_room()  # the checks need the room; the diagram scrolls
 
     # -- view: theme, zoom, presenter mode -------------------------------------------
     def apply_view(self, state: ViewState) -> None:
@@ -232,6 +225,8 @@ class MainWindow(QMainWindow):
         except ThemeError as error:  # a broken theme file must not take the window down
             self.status_text.setText(f"theme {state.theme!r} not applied: {error}")
             return
+        if state.presenter and not self.view.presenter:
+            self.presenter_layout.remember()  # before the bigger fonts clamp the splitters
         self.view = state
         # the palette before the sheet: style-sheeted widgets are polished from it
         app = QApplication.instance()

@@ -22,6 +22,7 @@ class MenuHost(Protocol):
 
     def export_session(self) -> None: ...
     def reset_demo(self) -> None: ...
+    def open_wizard(self) -> None: ...
     def close(self) -> bool: ...
     def toggle_presenter(self, on: bool) -> None: ...
     def toggle_step_mode(self, on: bool) -> None: ...
@@ -42,6 +43,7 @@ class ActionSpec:
 
 
 ACTIONS = (
+    ActionSpec("&File", "newPhone", "&New phone…", ("Ctrl+N",)),
     ActionSpec("&File", "resetDemo", "&Reset to demo data…", ("Ctrl+Shift+R",)),
     ActionSpec("&File", "exportSession", "&Export session report…", ("Ctrl+E",)),
     ActionSpec("&File", "quit", "&Quit", ("Ctrl+Q",)),
@@ -70,6 +72,7 @@ def _handler(host: MenuHost, name: str, action: QAction) -> None:
     calls = {
         "exportSession": host.export_session,
         "resetDemo": host.reset_demo,
+        "newPhone": host.open_wizard,
         "quit": host.close,
         "stepMode": lambda: host.toggle_step_mode(action.isChecked()),
         "presenter": lambda: host.toggle_presenter(action.isChecked()),

@@ -105,6 +105,16 @@ class PhonePanel(QScrollArea):
         for phone in phones.values():
             self.add_phone(phone, events, tasks)
 
+    def prune(self, phones: Mapping[str, Phone]) -> None:
+        """Drop the cards of phones the suite no longer runs (the wizard's, after a reset)."""
+        for name in [n for n, card in self.cards.items() if phones.get(n) is not card.phone]:
+            gone = self.cards.pop(name)
+            gone.stop()
+            self._row.removeWidget(gone)
+            gone.deleteLater()
+        self._placeholder.setVisible(not self.cards)
+        self.rescale()
+
     def set_placeholder(self, text: str) -> None:
         self._placeholder.setText(text)
         self._placeholder.setVisible(not self.cards)

@@ -3,7 +3,8 @@
 A fresh workspace in a temporary folder, the product's settings, the real
 window (offscreen works): one approve (alice, push), one reject (bob, NoPIN),
 then step mode walked from step 1 to 7 with a clicker's PageDown, then an
-APNs BadDeviceToken injected from the Faults tab and recovered from. Prints
+APNs BadDeviceToken injected from the Faults tab and recovered from, then one
+new phone activated through the activation wizard. Prints
 ``ok``/``FAIL`` per check and ``ready in N.NN s`` counted from process start;
 exits 0 only when every check holds and the window was ready within
 ``READY_LIMIT`` seconds. Waiting is on the window's own signals (no sleeps).
@@ -183,6 +184,12 @@ async def drive(checks: Checks, prestart: Prestart | None) -> None:
             )
             await walk_step_mode(window, checks)
             await fault_and_recovery(window, checks)
+            from app.activation_wizard_driver import activate_in_wizard  # it imports ``until``
+
+            window.open_wizard()
+            phone = await activate_in_wizard(window.wizard, user_id="carol", pin="2468")
+            pushed = phone.app.state.core_registered and phone.name in window.phones.cards
+            checks.report(pushed, f"one activation through the wizard: {phone.name}")
         except Exception as exc:  # a check that could not run is a failed check
             checks.report(False, f"{type(exc).__name__}: {exc}")
         finally:

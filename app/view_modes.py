@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QSettings
+from PySide6.QtCore import QByteArray, QSettings, QTimer
 from PySide6.QtWidgets import QMainWindow, QSplitter
 
 from app.theme import DEFAULT_THEME, available_themes
@@ -92,18 +92,32 @@ class PresenterLayout:
     def __init__(self, main: QSplitter, stage: QSplitter) -> None:
         self.main, self.stage = main, stage
         self._before: tuple[list[int], list[int]] | None = None
+        self._on = False
+
+    def remember(self) -> None:
+        """Keep the user's sizes; called before the presenter fonts clamp them."""
+        if self._before is None:
+            self._before = (self.main.sizes(), self.stage.sizes())
 
     def set(self, on: bool) -> None:
-        if on and self._before is None:
-            self._before = (self.main.sizes(), self.stage.sizes())
+        if on and not self._on:
+            self._on = True
+            self.remember()
             width, height = sum(self.main.sizes()), sum(self.stage.sizes())
             phones = round(width * self.PHONES_SHARE)
             self.main.setSizes([0, width - phones, phones])
             below = self.stage.widget(1)
             details = below.minimumHeight() if below is not None else 0  # keeps its minimum
             self.stage.setSizes([height - details, details])
-        elif not on and self._before is not None:
+        elif not on and self._on and self._before is not None:
+            self._on = False
             main, stage = self._before
             self._before = None
-            self.main.setSizes(main)
-            self.stage.setSizes(stage)
+
+            def restore() -> None:
+                self.main.setSizes(main)
+                self.stage.setSizes(stage)
+
+            # after the normal-size sheet is laid out: the presenter fonts' minimum widths
+            # would clamp the sizes now
+            QTimer.singleShot(0, self.main, restore)

@@ -4,7 +4,8 @@ A fresh workspace, the real window at 1280×720: alice logs in and approves,
 then each view is set up and grabbed into ``docs/screenshots/``:
 main window (light and dark), the inspector on the signed response, step
 mode held before step 3 with its narration, presenter mode, the Faults tab
-with two faults active, the console's domain form refusing a value. Waiting is on
+with two faults active, the console's domain form refusing a value, the
+activation wizard at both QR steps. Waiting is on
 the window's own signals.
 """
 
@@ -24,6 +25,7 @@ from PySide6.QtCore import Qt  # noqa: E402
 from PySide6.QtTest import QTest  # noqa: E402
 from PySide6.QtWidgets import QApplication, QTreeWidgetItem  # noqa: E402
 
+from app.activation_wizard_driver import activate_in_wizard  # noqa: E402
 from app.main_window import MainWindow  # noqa: E402
 from app.self_test import log_in, request_up, settled, until  # noqa: E402
 from core.seed import DEMO_PASSWORD  # noqa: E402
@@ -123,6 +125,13 @@ async def shoot_workbench(window: MainWindow) -> None:
     form.submit_button.click()
     await until(form.failed, lambda: form.error_text("push_timeout"), bool)
     grab(window, "console-domain-form.png")
+    form.cancel_button.click()
+
+
+async def shoot_wizard(window: MainWindow) -> None:
+    window.open_wizard()  # File › New phone…: QR 1 with the activation password, then QR 2
+    shot = lambda step: grab(window, f"wizard-{step}.png")  # noqa: E731
+    await activate_in_wizard(window.wizard, user_id="carol", pin="2468", at_step=shot)
 
 
 async def main() -> None:
@@ -136,6 +145,7 @@ async def main() -> None:
             await suite.start(reset=True)
             await shoot(window)
             await shoot_workbench(window)
+            await shoot_wizard(window)
         finally:
             await window.aclose()
             await suite.stop()

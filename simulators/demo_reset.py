@@ -8,6 +8,7 @@ events), and each demo phone set back to its factory settings (online,
 notifications allowed, no clock offset, untampered, its demo finger enrolled
 and not locked out), its app reinstalled, activated again through the core's
 real API and registered for push. The phones work side by side, as at start.
+Phones the activation wizard added are stopped and forgotten.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import time
 from typing import TYPE_CHECKING
 
 from core.seed import reset_demo as reset_core
+from simulators.extra_phones import drop_extra_phones
 from simulators.phone.event_details import SuiteReset
 from simulators.phone.event_kinds import SuiteEvent
 from simulators.phone.settings import PhoneSettings
@@ -34,6 +36,7 @@ async def reset_demo(suite: Suite) -> float:
     suite.gate.set_enabled(False)  # nothing may stay held across the reset
     for mock in (suite.fcm, suite.apns):
         mock.faults.clear()
+    await drop_extra_phones(suite)  # the activation wizard's phones: their users go too
     await reset_core(suite.core.service, suite.credentials)
     async with asyncio.TaskGroup() as phones:
         for demo in DEMO_PHONES:

@@ -40,8 +40,10 @@ from core.step_gate import StepGate
 from core.workspace import Workspace, default_workspace_root
 from simulators.apns.server import ApnsMock
 from simulators.delivery.client import ApnsDeviceClient, FcmDeviceClient
+from simulators.extra_phones import ExtraPhone, restart_extra_phones, start_extra_phone
 from simulators.fcm.server import FcmMock
 from simulators.phone import (
+    AppInfo,
     AutoAction,
     AutoResponder,
     AutoResponsePolicy,
@@ -55,6 +57,7 @@ from simulators.phone.delivery_adapter import DeliveryClientAdapter
 from simulators.phone.event_details import SuiteReady
 from simulators.phone.event_kinds import SuiteEvent
 from simulators.phone.push_registration import follow_core_push_status
+from simulators.phone_description import describe_phone
 from simulators.prestart import Prestart, prepare
 
 log = logging.getLogger(__name__)
@@ -213,6 +216,7 @@ class Suite:
                     phones.create_task(self._start_phone(demo))
             order = [demo.name for demo in DEMO_PHONES]  # the window lists them in this order
             self.phones = dict(sorted(self.phones.items(), key=lambda p: order.index(p[0])))
+            await restart_extra_phones(self)  # the wizard's phones, after the demo's
         self.startup_seconds = time.perf_counter() - began
         self.events.emit(
             SuiteEvent.READY,
@@ -256,7 +260,7 @@ class Suite:
     # -- phones ------------------------------------------------------------------
     async def _start_phone(self, demo: DemoPhone) -> Phone:
         phone = await self.add_phone(demo.name, demo.platform, fingers=demo.fingers)
-        if not await self._phone_matches_core(phone):
+        if not await self.phone_matches_core(phone):
             await self.activate_phone(phone, demo.user)
         if self.options.auto_respond:
             await self.set_auto_responder(
@@ -270,7 +274,12 @@ class Suite:
         return phone
 
     async def add_phone(
-        self, name: str, platform: Platform, *, fingers: tuple[str, ...] = ()
+        self,
+        name: str,
+        platform: Platform,
+        *,
+        fingers: tuple[str, ...] = (),
+        app: AppInfo | None = None,
     ) -> Phone:
         """Build and start a phone wired to this suite's core and mock (not activated)."""
         ca = self.pki.ca_file
@@ -292,6 +301,7 @@ class Suite:
             core=core_api,
             delivery=delivery,
             fingers=fingers,
+            app=app,
             kdf=self.options.phone_kdf,
             gate=self.gate,
         )
@@ -299,7 +309,11 @@ class Suite:
         await phone.start()
         return phone
 
-    async def _phone_matches_core(self, phone: Phone) -> bool:
+    async def add_extra_phone(self, extra: ExtraPhone) -> Phone:
+        """A phone added at runtime (the wizard); listed once activated (``extra_phones``)."""
+        return await start_extra_phone(self, extra)
+
+    async def phone_matches_core(self, phone: Phone) -> bool:
         """True when the phone holds an activation the core knows as usable."""
         enrollment = phone.app.state.enrollment
         if not phone.app.state.activated or enrollment is None:
@@ -353,20 +367,6 @@ class Suite:
             },
             "phones": {name: describe_phone(phone) for name, phone in self.phones.items()},
         }
-
-
-def describe_phone(phone: Phone) -> dict[str, Any]:
-    """What a tester needs to reach a phone from outside: its push token and serial."""
-    enrollment = phone.app.state.enrollment
-    return {
-        "platform": phone.platform.value,
-        "pushService": phone.platform.push_service,
-        "pushToken": phone.app.state.push_token,
-        "appID": phone.app.info.app_id,
-        "userID": enrollment.user_id if enrollment else None,
-        "serialNumber": enrollment.serial if enrollment else None,
-        "online": phone.link.online,
-    }
 
 
 async def run_serve(
