@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QItemSelection, QModelIndex, Qt
+from PySide6.QtCore import QItemSelection, QModelIndex, Qt, QTimer
 from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -62,17 +62,22 @@ class EventLogView(QGroupBox):
         layout.addWidget(split)
 
         self._follow = True
+        # one scroll per frame at most: a login inserts a row every few milliseconds
+        self._scroll_soon = QTimer(self, singleShot=True, interval=40)
+        self._scroll_soon.timeout.connect(self.table.scrollToBottom)
         model.rowsAboutToBeInserted.connect(self._before_insert)
         model.rowsInserted.connect(self._after_insert)
         self.table.selectionModel().selectionChanged.connect(self._on_selection)
 
     def _before_insert(self) -> None:
+        if self._scroll_soon.isActive():
+            return  # still following: the bottom is where it will scroll to
         bar = self.table.verticalScrollBar()
         self._follow = bar.value() >= bar.maximum() - 2
 
     def _after_insert(self) -> None:
-        if self._follow:
-            self.table.scrollToBottom()
+        if self._follow and not self._scroll_soon.isActive():
+            self._scroll_soon.start()
 
     def _on_selection(self, selected: QItemSelection, _deselected: QItemSelection) -> None:
         rows = self.table.selectionModel().selectedRows()
