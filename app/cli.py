@@ -91,7 +91,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--workspace", type=Path, default=argparse.SUPPRESS)
     demo.add_argument("--reset", action="store_true", default=argparse.SUPPRESS)
 
-    from simulators.scenarios.cli import add_parser as add_scenario_parser
+    from simulators.scenarios.arguments import add_parser as add_scenario_parser
 
     add_scenario_parser(commands)
     bench = commands.add_parser("bench", help="time complete push logins: N phones, M logins")
@@ -157,6 +157,7 @@ def run_command(args: argparse.Namespace) -> int:
 def run_gui(args: argparse.Namespace) -> int:
     # The workspace material and the demo hashes start on a thread now, before
     # the window's imports (most of a second) rather than after them.
+    from app.startup import mark
     from core.workspace import Workspace, default_workspace_root
     from simulators.prestart import Prestart
 
@@ -164,7 +165,10 @@ def run_gui(args: argparse.Namespace) -> int:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # a check, not a show
         folder = Path(tempfile.mkdtemp(prefix="pushsim-self-test-"))
         prestart = Prestart(Workspace(folder / "workspace"), reset=True)
+        mark("arguments read; workspace preparation begun on a thread")
         from app.self_test import run_self_test
+
+        mark("window code imported")
 
         try:
             return run_self_test(prestart)
@@ -177,7 +181,10 @@ def run_gui(args: argparse.Namespace) -> int:
         return 2
     workspace = Workspace(args.workspace or default_workspace_root())
     prestart = Prestart(workspace, reset=args.reset)
+    mark("arguments read; workspace preparation begun on a thread")
     from app.gui import run as run_window
+
+    mark("window code imported")
 
     return int(run_window(workspace.root, reset=args.reset, prestart=prestart))
 

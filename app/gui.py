@@ -25,6 +25,7 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
 from app.main_window import MainWindow
+from app.startup import mark
 from core.workspace import Workspace, default_workspace_root
 from simulators.prestart import Prestart
 from simulators.suite import Suite, SuiteOptions
@@ -87,6 +88,7 @@ async def run_window(
     if not window.restored_layout:
         window.resize(*WINDOW_SIZE)
     window.show()
+    mark("window built and shown; the suite starts")
     closed = asyncio.Event()
     window.closing.connect(closed.set)
     loop = asyncio.get_running_loop()

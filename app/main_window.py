@@ -46,7 +46,7 @@ from app.scenario_panel import ScenarioPanel
 from app.scrolling_tabs import ScrollingTabs
 from app.server_console import ServerConsole
 from app.stage_room import StageRoom
-from app.startup import freeze_startup_heap, process_age
+from app.startup import freeze_startup_heap, mark, process_age, report_marks
 from app.step_mode import NarrationPanel, NextKeys
 from app.theme import ThemeError, load_theme, qt_palette, stylesheet
 from app.view_modes import PresenterLayout, ViewSettings, ViewState
@@ -200,6 +200,8 @@ class MainWindow(QMainWindow):
             self.phones.add_phone(phone, suite.events, self.tasks)
         self.phones.set_placeholder("no phones")
         self.ready_seconds = process_age()  # from process start: what the user waited
+        mark("window ready: a login can be typed")
+        report_marks()
         if self._freeze_heap:  # after the figure: it is not start-up work
             QTimer.singleShot(0, freeze_startup_heap)
         servers = suite.startup_seconds or 0.0

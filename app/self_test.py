@@ -27,6 +27,7 @@ from PySide6.QtWidgets import QApplication
 
 from app.main_window import MainWindow
 from app.phone_panel import PhoneCard
+from app.startup import mark
 from core.clock import SystemClock
 from core.seed import DEMO_PASSWORD
 from core.workspace import Workspace
@@ -167,6 +168,7 @@ async def drive(checks: Checks, prestart: Prestart | None) -> None:
         window = MainWindow(suite, freeze_heap=True)
         window.resize(1280, 720)
         window.show()
+        mark("window built and shown; the suite starts")
         try:
             await suite.start(reset=True)
             ready = window.ready_seconds if window.ready_seconds is not None else float("inf")

@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import gc
 import os
+import sys
 import time
 
 _IMPORTED = time.monotonic()
+_MARKS: list[tuple[str, float]] = []
+TRACE_VARIABLE = "PUSHSIM_STARTUP_TRACE"  # set: the start-up's phases on stderr once ready
 
 
 def process_age() -> float:
@@ -39,3 +42,16 @@ def freeze_startup_heap() -> None:
     """
     gc.collect()
     gc.freeze()
+
+
+def mark(what: str) -> None:
+    """Note that ``what`` is done, at this age of the process (see ``report_marks``)."""
+    _MARKS.append((what, process_age()))
+
+
+def report_marks() -> None:
+    """With ``PUSHSIM_STARTUP_TRACE`` set, print each phase and when it ended (stderr)."""
+    if not os.environ.get(TRACE_VARIABLE):
+        return
+    for what, age in _MARKS:
+        print(f"start-up {age:5.2f} s  {what}", file=sys.stderr)

@@ -18,23 +18,10 @@ from pathlib import Path
 from simulators.scenarios.loader import load_scenario, scenario_files
 from simulators.scenarios.model import Problem, Scenario, ScenarioInvalid
 from simulators.scenarios.reports import Progress, json_report, junit_xml, summary, write
-from simulators.scenarios.runner import DEFAULT_JOBS, run_scenarios
+from simulators.scenarios.runner import run_scenarios
 
 EXIT_FAILED = 1
 EXIT_INVALID = 2
-
-
-def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    scenario = commands.add_parser("scenario", help="run QA scenarios headless")
-    actions = scenario.add_subparsers(dest="scenario_command", required=True)
-    run = actions.add_parser("run", help="run scenario files or folders of them")
-    run.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="a .toml file or a folder")
-    run.add_argument("--junit", type=Path, metavar="FILE", help="write JUnit XML here")
-    run.add_argument("--json", type=Path, metavar="FILE", help="write the results as JSON here")
-    run.add_argument("--seed", type=int, help="seed for faults and generated values")
-    run.add_argument(
-        "--jobs", type=int, default=DEFAULT_JOBS, help=f"scenarios at once (default {DEFAULT_JOBS})"
-    )
 
 
 def load_all(paths: list[Path]) -> list[Scenario]:

@@ -34,6 +34,7 @@ from simulators.login_client import LoginClient
 from simulators.phone import AutoAction, AutoResponsePolicy, KdfParams, Platform
 from simulators.phone.errors import PhoneError
 from simulators.scenarios import expectations, steps_attack, steps_core, steps_phone
+from simulators.scenarios.arguments import DEFAULT_JOBS
 from simulators.scenarios.model import Scenario
 from simulators.scenarios.steps_core import add_fault, apply_domain
 from simulators.scenarios.world import DOMAIN, Outcome, StepFailed, StepRunner, World
@@ -45,7 +46,6 @@ STEPS: dict[str, StepRunner] = {
     **steps_attack.STEPS,
     **expectations.STEPS,
 }
-DEFAULT_JOBS = 4
 # Scenarios test the protocol, not the hash: cheap password and PIN hashing.
 SETTINGS = replace(FAST_TEST_SETTINGS, expiry_sweep_interval=0.1)
 PHONE_KDF = KdfParams(n=2**4)
