@@ -14,6 +14,7 @@ from simulators.phone.inbox import Notification
 from simulators.phone.views import AuthenticatorView, PhoneView
 
 UNKNOWN_FINGER = "left-pinky"  # not enrolled anywhere: lets a tester try a wrong finger
+UNKNOWN_FINGERS = (UNKNOWN_FINGER, "left-thumb", "right-ring")  # the sensor offers each
 APP_NAMES = {"authenticator": "Authenticator app", "sdk": "SDK demo app"}
 PROTECTION_TEXT = {
     "device": "tap Approve",

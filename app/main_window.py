@@ -41,6 +41,7 @@ from app.flow_panel import FlowPanel
 from app.login_panel import LoginModel, LoginPanel
 from app.menus import build_menus, shortcut_rows
 from app.message_inspector import MessageInspector
+from app.phone_settings import PhoneSettingsPanel
 from app.phone_strip import PhonePanel
 from app.scenario_panel import ScenarioPanel
 from app.scrolling_tabs import ScrollingTabs
@@ -135,11 +136,14 @@ class MainWindow(QMainWindow):
         self.details.addTab(self.attacks, "Attacks")
         self.faults = FaultPanel(suite, self.feed, self.tasks)
         self.details.addTab(self.faults, "Faults")
+        self.phone_settings = PhoneSettingsPanel(suite, self.feed, self.tasks)
+        self.details.addTab(self.phone_settings, "Phone settings")
         self.wizard = ActivationWizard(suite, self.tasks, self.phones, self.feed)
         self.details.addTab(self.wizard, "New phone")
         self.stage = stage
         self.room = StageRoom(stage, self.details, self.flow)
-        self.room.workbench = (self.scenarios, self.attacks, self.faults, self.wizard)
+        workbench = (self.scenarios, self.attacks, self.faults, self.phone_settings, self.wizard)
+        self.room.workbench = workbench
         self.room.inspector = self.inspector
         self.details.currentChanged.connect(self.room.tab_changed)
         phones_box = QGroupBox("Phones")
@@ -195,6 +199,7 @@ class MainWindow(QMainWindow):
         suite = self.suite
         self.console.start()
         self.faults.start()
+        self.phone_settings.start()
         self.login_model.connect_core(suite.core.url, suite.pki.ca_file, suite.gate)
         for phone in suite.phones.values():
             self.phones.add_phone(phone, suite.events, self.tasks)

@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 
 from app.background import BackgroundTasks
 from app.handset import BEZEL, paint_handset
-from app.lock_screen import UNKNOWN_FINGER, LockScreen, lock_screen
+from app.lock_screen import UNKNOWN_FINGERS, LockScreen, lock_screen
 from app.phone_view_feed import PhoneViewFeed
 from app.styling import named, repolish
 from simulators.phone import Phone, ResponseReceipt
@@ -266,11 +266,14 @@ class PhoneCard(QWidget):
         self.finger_row.setVisible("fingerprint" in offers)
         if offers:
             self.unlock_title.setText(
-                "Touch the sensor to approve"
-                if "fingerprint" in offers
-                else "Enter your PIN to approve"
+                "Enter your PIN to approve"
+                if "fingerprint" not in offers
+                else "Touch the sensor to approve"
+                if screen.fingers
+                else "No finger enrolled: the sensor cannot approve"
             )
-            fingers = (*screen.fingers, UNKNOWN_FINGER)
+            unknown = (f for f in UNKNOWN_FINGERS if f not in screen.fingers)
+            fingers = (*screen.fingers, *unknown)
             if tuple(self._finger_choices()) != fingers:
                 self.finger_combo.clear()
                 for finger in fingers:

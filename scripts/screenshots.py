@@ -5,7 +5,7 @@ then each view is set up and grabbed into ``docs/screenshots/``:
 main window (light and dark), the inspector on the signed response, step
 mode held before step 3 with its narration, presenter mode, the Faults tab
 with two faults active, the console's domain form refusing a value, the
-activation wizard at both QR steps. Waiting is on
+phone settings, the activation wizard at both QR steps. Waiting is on
 the window's own signals.
 """
 
@@ -128,6 +128,27 @@ async def shoot_workbench(window: MainWindow) -> None:
     form.cancel_button.click()
 
 
+async def shoot_phone_settings(window: MainWindow) -> None:
+    """The Phone settings tab on bob's iPhone: fingers, auto-responder, a refused PIN."""
+    panel = window.phone_settings
+    window.room.fold_for(panel)  # the whole stage's height: every setting in view
+    panel.phone_combo.setCurrentIndex(panel.phone_combo.findText("bob-iphone"))
+    panel.clock.setValue(30)
+    panel.clock_button.click()
+    panel.auto_combo.setCurrentIndex(panel.auto_combo.findData("reject"))
+    panel.auto_delay.setValue(2.0)
+    panel.auto_button.click()
+    await until(panel.done, panel.status.text, lambda text: "auto: reject" in text)
+    panel.old_pin.setText("0000")
+    panel.new_pin.setText("4321")
+    panel.pin_button.click()
+    await until(panel.done, panel.errors["pin"].text, bool)
+    grab(window, "phone-settings.png")
+    panel.auto_combo.setCurrentIndex(0)
+    panel.auto_button.click()
+    await until(panel.done, panel.status.text, lambda text: "auto:" not in text)
+
+
 async def shoot_wizard(window: MainWindow) -> None:
     window.open_wizard()  # File › New phone…: QR 1 with the activation password, then QR 2
     shot = lambda step: grab(window, f"wizard-{step}.png")  # noqa: E731
@@ -145,6 +166,7 @@ async def main() -> None:
             await suite.start(reset=True)
             await shoot(window)
             await shoot_workbench(window)
+            await shoot_phone_settings(window)
             await shoot_wizard(window)
         finally:
             await window.aclose()

@@ -38,6 +38,8 @@ def clipped(window: MainWindow) -> list[str]:
                 continue
             if widget.objectName().startswith("qt_scrollarea_"):
                 continue  # a scroll area's own scroll bar: it scrolls at any length
+            if widget.objectName() in ("ScrollLeftButton", "ScrollRightButton"):
+                continue  # a tab bar's own arrows, which QTabBar sizes itself when tabs overflow
             rect = QRect(widget.mapTo(window, QPoint(0, 0)), widget.size())
             hint = widget.minimumSizeHint()
             name = f"{type(widget).__name__}#{widget.objectName() or '?'} in {area.objectName()}"
