@@ -46,6 +46,7 @@ check: $(STAMP)
 bench: $(STAMP)
 	$(PY) benchmarks/bench_mocks.py
 	$(PY) benchmarks/bench_push_login.py
+	$(PY) benchmarks/bench_connections.py
 
 screenshots: $(STAMP)
 	@scripts/qt-system-libs.sh offscreen

@@ -32,6 +32,8 @@ import hypercorn.protocol
 from hypercorn.asyncio.tcp_server import TCPServer
 from hypercorn.protocol.h2 import H2Protocol
 
+from core.web.memory_return import BurstTrimmer, shrink_tls_read_buffers
+
 log = logging.getLogger(__name__)
 
 
@@ -60,11 +62,16 @@ class ConnectionGauge:
         self.limit = limit
         self.open = 0
         self.refused = 0
+        self.trimmer = BurstTrimmer()  # the heap given back once a burst has closed
         self._changed = asyncio.Event()
 
     def _count(self, *, opened: int = 0, refused: int = 0) -> None:
         self.open += opened
         self.refused += refused
+        if opened < 0:
+            self.trimmer.count(self.open)
+        elif opened > 0:
+            self.trimmer.peak = max(self.trimmer.peak, self.open)
         self._changed.set()  # wakes every waiter; each waits on a fresh event next
         self._changed = asyncio.Event()
 
@@ -104,5 +111,6 @@ class CappedTcpServer(TCPServer):
 
 def install() -> None:
     """Make hypercorn build ``EarlyAnswerH2Protocol`` and ``CappedTcpServer`` (idempotent)."""
+    shrink_tls_read_buffers()
     hypercorn.protocol.H2Protocol = EarlyAnswerH2Protocol  # type: ignore[attr-defined]
     hypercorn.asyncio.run.TCPServer = CappedTcpServer  # type: ignore[attr-defined]
