@@ -10,7 +10,10 @@ black-box tests read one place.
 
 ``publish`` must never block, so events are queued and written by one
 background task in small transactions; ``flush`` waits until everything queued
-so far is stored (the trace calls it before reading).
+so far is stored (the trace calls it before reading). The task gathers what
+arrives within ``COALESCE_SECONDS`` of the first event into one transaction (a
+push login's eight observations come in three or four bursts; one transaction
+each cost a login several), unless a ``flush`` is waiting.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ log = logging.getLogger(__name__)
 
 PROVIDER_SOURCES = frozenset({"fcm", "apns"})
 MAX_BATCH = 200
+COALESCE_SECONDS = 0.05
 
 
 def is_observation(event: Event) -> bool:
@@ -42,6 +46,8 @@ class ObservationRecorder:
         self._queue: asyncio.Queue[Event] = asyncio.Queue()
         self._unsubscribe = events.subscribe(self._on_event)
         self._task: asyncio.Task[None] | None = None
+        self._flush_now = asyncio.Event()
+        self._flushers = 0
 
     def _on_event(self, event: Event) -> None:
         if is_observation(event):
@@ -54,6 +60,9 @@ class ObservationRecorder:
     async def _run(self) -> None:
         while True:
             batch = [await self._queue.get()]
+            if not self._flush_now.is_set():
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._flush_now.wait(), COALESCE_SECONDS)
             while not self._queue.empty() and len(batch) < MAX_BATCH:
                 batch.append(self._queue.get_nowait())
             try:
@@ -68,7 +77,14 @@ class ObservationRecorder:
     async def flush(self) -> None:
         """Wait until every observation queued so far is stored."""
         if self._task is not None and not self._task.done():
-            await self._queue.join()
+            self._flushers += 1
+            self._flush_now.set()
+            try:
+                await self._queue.join()
+            finally:
+                self._flushers -= 1
+                if not self._flushers:
+                    self._flush_now.clear()
 
     async def close(self) -> None:
         self._unsubscribe()
