@@ -59,6 +59,20 @@ def _app_line(app: AuthenticatorView) -> str:
     return f"{app.serial} · {push}"
 
 
+def _settings_line(view: PhoneView) -> str:
+    """What a tester changed on this phone, in a few words (empty when nothing)."""
+    settings, parts = view.settings, []
+    if settings.notifications_denied:
+        parts.append("notifications off")
+    if settings.clock_offset:
+        parts.append(f"clock {settings.clock_offset:+.0f} s")
+    if settings.ignore_required_protection:
+        parts.append("tampered app")
+    if view.auto_responder:
+        parts.append(f"auto: {view.auto_responder}")
+    return " · ".join(parts)
+
+
 def _state_line(note: Notification, clock: float) -> str:
     status = note.status.value
     reason = note.reason
@@ -89,7 +103,7 @@ def lock_screen(view: PhoneView) -> LockScreen:
         online=view.online,
         airplane=view.airplane_mode,
         clock=view.clock,
-        app_line=_app_line(app),
+        app_line=" · ".join(p for p in (_app_line(app), _settings_line(view)) if p),
         can_register_push=app.installed and app.activated and not app.push_registered,
         notification=note,
         answerable=note is not None and note.answerable,

@@ -103,6 +103,8 @@ def test_every_phone_setting_from_the_tab(qapp: QApplication, tmp_path: Path) ->
         panel.auto_delay.setValue(1.0)
         assert "reject after 1 s" in await act(panel, panel.auto_button, "auto-responder")
         assert "auto: reject" in panel.status.text()
+        await view_where(alice, lambda v: v.auto_responder == "reject", "the responder attached")
+        assert "auto: reject" in alice.app_line_label.text(), "the phone shows it too"
         log_in(login, "alice", "push" + DEMO_PASSWORD)
         await login_where(login, lambda s: s.phase == "refused", "refused by the auto-responder")
         panel.auto_combo.setCurrentIndex(0)
@@ -113,6 +115,7 @@ def test_every_phone_setting_from_the_tab(qapp: QApplication, tmp_path: Path) ->
         assert await act(panel, panel.clock_button, "clock") == "clock offset +30 s"
         await view_where(alice, lambda v: v.settings.clock_offset == 30.0, "the offset")
         assert "clock +30 s" in panel.status.text()
+        assert "clock +30 s" in alice.app_line_label.text()
         panel.clock.setValue(0)
         await act(panel, panel.clock_button, "clock back")
 
