@@ -165,8 +165,8 @@ class MainWindow(QMainWindow):
         split.addWidget(centre)
         split.addWidget(phones_box)
         split.setStretchFactor(0, 0)
-        split.setStretchFactor(1, 1)
-        split.setStretchFactor(2, 0)
+        split.setStretchFactor(1, 3)  # a wider window: 3 parts to the stage,
+        split.setStretchFactor(2, 2)  # 2 to the phones, which then grow
         split.setSizes([270, 610, 520])
         self.setCentralWidget(split)
         self._splitters = {"main": split, "stage": stage}
