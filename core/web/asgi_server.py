@@ -40,7 +40,11 @@ class ServerOptions:
     # open at once; past it a new connection is closed at once. 4,096: a 1,000-phone fleet
     # holds a stream per phone on its mock and still leaves room for the core (512 did not)
     max_connections: int = 4096
-    keep_alive_timeout: float = 5.0  # an idle connection (no request under way) is closed
+    # an idle connection (no request under way) is closed. Longer than the clients' own
+    # idle expiry (httpx: 5 s), so a client drops an idle connection before the server
+    # does: with both at 5 s a phone could post its response into a connection the
+    # core was closing at that moment (WriteError, the answer lost; seen at 100 phones)
+    keep_alive_timeout: float = 15.0
     handshake_timeout: float = 10.0  # TLS handshake not done by then: the connection is closed
     graceful_timeout: float = 1.0
     stop_timeout: float | None = None  # then the serving task is cancelled; None waits
