@@ -157,6 +157,11 @@ def run_command(args: argparse.Namespace) -> int:
 def run_gui(args: argparse.Namespace) -> int:
     # The workspace material and the demo hashes start on a thread now, before
     # the window's imports (most of a second) rather than after them.
+    import gc
+
+    # no cyclic collections while the start-up builds ~100,000 long-lived objects;
+    # the window collects once and freezes them when ready (app.startup)
+    gc.disable()
     from app.startup import mark
     from core.workspace import Workspace, default_workspace_root
     from simulators.prestart import Prestart

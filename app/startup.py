@@ -42,6 +42,7 @@ def freeze_startup_heap() -> None:
     """
     gc.collect()
     gc.freeze()
+    gc.enable()  # app.cli turns it off for the start-up
 
 
 def mark(what: str) -> None:
