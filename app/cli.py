@@ -128,7 +128,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def run_command(args: argparse.Namespace) -> int:
     if args.command == "serve":
-        from simulators.suite import run_serve
+        from simulators.serve_command import run_serve
 
         return asyncio.run(
             run_serve(

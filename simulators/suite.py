@@ -8,19 +8,15 @@ demo data, then the phones, which activate themselves through the core's real
 API on first start (or when their storage and the core disagree) and register
 their push tokens with the mocks.
 
-``pushsim serve`` is ``run_serve``: start, print ``describe()`` as JSON, wait
-for SIGINT/SIGTERM, stop cleanly.
+``pushsim serve`` runs one (``simulators.serve_command``).
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
-import sys
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Generic, TypeVar
 
 from core.clock import Clock, SystemClock
@@ -32,12 +28,11 @@ from core.provider_credentials import (
 )
 from core.push.endpoints import ProviderEndpoints
 from core.seed import DEMO_DOMAIN, DEMO_PASSWORD, DEMO_USERS, DemoUser, seed_demo
-from core.serve import stop_signal
 from core.server import CoreServer
 from core.service.errors import NotFound
 from core.settings import CoreSettings
 from core.step_gate import StepGate
-from core.workspace import Workspace, default_workspace_root
+from core.workspace import Workspace
 from simulators.apns.server import ApnsMock
 from simulators.delivery.client import ApnsDeviceClient, FcmDeviceClient
 from simulators.extra_phones import ExtraPhone, restart_extra_phones, start_extra_phone
@@ -367,37 +362,3 @@ class Suite:
             },
             "phones": {name: describe_phone(phone) for name, phone in self.phones.items()},
         }
-
-
-async def run_serve(
-    *,
-    workspace_dir: Path | None,
-    reset: bool,
-    json_out: bool,
-    auto_respond: str | None,
-    password_hash_cost: int = 15,
-) -> int:
-    """``pushsim serve``: run everything until SIGINT/SIGTERM."""
-    logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
-    workspace = Workspace(workspace_dir or default_workspace_root())
-    settings = CoreSettings(password_hash_log2_n=password_hash_cost)
-    suite = Suite(
-        workspace, options=SuiteOptions(auto_respond=auto_respond, core_settings=settings)
-    )
-    try:
-        with stop_signal() as stop:
-            await suite.start(reset=reset)
-            if json_out:
-                print(json.dumps(suite.describe()), flush=True)
-            else:
-                print(f"PushSim ready in {suite.startup_seconds:.2f} s (Ctrl-C stops)", flush=True)
-                print(f"  validation core  {suite.core.url}", flush=True)
-                print(f"  mock FCM         {suite.fcm.url}", flush=True)
-                print(f"  mock APNs        {suite.apns.url}", flush=True)
-                print(f"  workspace        {workspace.root}", flush=True)
-                for name in suite.phones:
-                    print(f"  phone            {name}", flush=True)
-            await stop.wait()
-    finally:
-        await suite.stop()
-    return 0
