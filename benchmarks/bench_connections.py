@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import os
 import ssl
 import sys
@@ -23,34 +22,15 @@ import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
-ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from benchmarks.serve_process import memory_mb, print_result, serve
+
 REQUEST = b"GET /v1/sessions/0 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
 
 
 def rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    raise RuntimeError("no VmRSS")
-
-
-async def serve(workspace: Path) -> tuple[asyncio.subprocess.Process, dict[str, object]]:
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "app.cli",
-        "--workspace",
-        str(workspace),
-        "serve",
-        "--json",
-        "--reset",
-        cwd=ROOT,
-        stdout=asyncio.subprocess.PIPE,
-        env={k: v for k, v in os.environ.items() if k != "DISPLAY"},
-    )
-    assert process.stdout is not None
-    described = json.loads(await asyncio.wait_for(process.stdout.readline(), 120))
-    return process, described
+    return memory_mb(pid)["VmRSS"]
 
 
 async def open_one(host: str, port: int, context: ssl.SSLContext) -> asyncio.StreamWriter:
@@ -121,11 +101,7 @@ def main() -> int:
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     result = asyncio.run(measure(args.connections, args.settle))
-    if args.json:
-        print(json.dumps(result, indent=2))
-    else:
-        for key, value in result.items():
-            print(f"{key:26} {value}")
+    print_result(result, as_json=args.json)
     return 0
 
 

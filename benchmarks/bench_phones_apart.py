@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import os
 import sys
 import tempfile
@@ -30,6 +29,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.serve_process import memory_mb, print_result, serve  # noqa: E402
 from core.clock import SystemClock  # noqa: E402
 from core.events import EventBus  # noqa: E402
 from core.seed import DEMO_DOMAIN, DEMO_PASSWORD  # noqa: E402
@@ -51,30 +51,9 @@ from simulators.phone.delivery_adapter import DeliveryClientAdapter  # noqa: E40
 AT_ONCE = 8  # phones activated concurrently
 
 
-def memory_mb(pid: int) -> dict[str, float]:
-    fields = {}
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        key, _, value = line.partition(":")
-        if key in ("VmRSS", "VmHWM"):
-            fields[key] = int(value.split()[0]) / 1024
-    return fields
-
-
-async def serve(workspace: Path) -> tuple[asyncio.subprocess.Process, dict[str, object]]:
-    process = await asyncio.create_subprocess_exec(
-        *(sys.executable, "-m", "app.cli", "--workspace", str(workspace)),
-        *("serve", "--json", "--reset", "--password-hash-cost", "4"),
-        cwd=ROOT,
-        stdout=asyncio.subprocess.PIPE,
-        env={k: v for k, v in os.environ.items() if k != "DISPLAY"},
-    )
-    assert process.stdout is not None
-    return process, json.loads(await asyncio.wait_for(process.stdout.readline(), 120))
-
-
 async def measure(phones: int, logins: int) -> dict[str, object]:
     with tempfile.TemporaryDirectory() as folder:
-        process, described = await serve(Path(folder) / "servers")
+        process, described = await serve(Path(folder) / "servers", "--password-hash-cost", "4")
         core, fcm = described["core"], described["fcm"]
         assert isinstance(core, dict)
         assert isinstance(fcm, dict)
@@ -168,11 +147,7 @@ def main() -> int:
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     result = asyncio.run(measure(args.phones, args.logins))
-    if args.json:
-        print(json.dumps(result, indent=2))
-    else:
-        for key, value in result.items():
-            print(f"{key:32} {value}")
+    print_result(result, as_json=args.json)
     return 0 if result["holds"] else 1
 
 
