@@ -197,7 +197,8 @@ class PhoneSettingsPanel(QWidget):
 
     def _show(self, view: PhoneView) -> None:
         """The phone's state as the controls show it (without acting on it again)."""
-        for box, on in ((self.airplane, view.airplane_mode), (self.denied, _denied(view))):
+        denied = view.settings.notifications_denied
+        for box, on in ((self.airplane, view.airplane_mode), (self.denied, denied)):
             box.blockSignals(True)
             box.setChecked(on)
             box.blockSignals(False)
@@ -226,7 +227,12 @@ class PhoneSettingsPanel(QWidget):
 
     def _set_clock(self) -> None:
         seconds = self.clock.value()
-        self._run("clock", lambda p: _sync(p.set_clock_offset, seconds))
+
+        async def set_clock(phone: Phone) -> str:
+            phone.set_clock_offset(seconds)
+            return f"clock offset {seconds:+.0f} s"
+
+        self._run("clock", set_clock)
 
     def _set_auto(self) -> None:
         chosen = str(self.auto_combo.currentData() or "")
@@ -292,15 +298,6 @@ class PhoneSettingsPanel(QWidget):
             self.done.emit(str(said) if isinstance(said, str) else "done")
 
         self.tasks.spawn(run(), name=f"phone setting {field}")
-
-
-def _denied(view: PhoneView) -> bool:
-    return view.settings.notifications_denied
-
-
-async def _sync(change: Callable[[float], None], value: float) -> str:
-    change(value)
-    return f"clock offset {value:+.0f} s"
 
 
 async def _uninstall(phone: Phone) -> str:
