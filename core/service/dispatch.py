@@ -24,6 +24,7 @@ Every decision is a conditional update, so an answer that arrived meanwhile
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import logging
 from collections.abc import Awaitable, Callable
@@ -56,6 +57,7 @@ class PushService:
     def __init__(self, ctx: ServiceContext) -> None:
         self._ctx = ctx
         self._tasks: set[asyncio.Task[None]] = set()
+        self._handing_over: dict[str, asyncio.Event] = {}  # request ID -> handed over
 
     def start(
         self,
@@ -74,12 +76,28 @@ class PushService:
         dispatch = functools.partial(
             self._dispatch, session, authenticator, domain, challenge_key, handed_over
         )
+        request_id = session.request_id
         task = asyncio.create_task(
-            self._run(session, handed_over, dispatch), name=f"push {session.request_id}"
+            self._run(session, handed_over, dispatch), name=f"push {request_id}"
         )
         self._tasks.add(task)
+        self._handing_over[request_id] = handed_over
         task.add_done_callback(self._tasks.discard)
+        task.add_done_callback(lambda _: self._handing_over.pop(request_id, None))
         return handed_over
+
+    async def handed_over(self, request_id: str, timeout: float) -> None:  # noqa: ASYNC109
+        """Return once the session's push is handed over (or never was), at most ``timeout`` s.
+
+        A session can end while its push is still on the way to the provider
+        (deactivated, superseded a moment after the login): whoever needs the
+        push's fate, like the request-ended notice, waits here first.
+        """
+        handing_over = self._handing_over.get(request_id)
+        if handing_over is not None:
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(timeout):
+                    await handing_over.wait()
 
     async def _run(
         self,

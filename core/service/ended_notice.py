@@ -27,7 +27,7 @@ from core.event_kinds import CoreEvent
 from core.events import Event
 from core.protocol.session import SessionStatus
 from core.service.context import ServiceContext
-from core.service.dispatch import push_app_config, push_app_for, push_to
+from core.service.dispatch import PushService, push_app_config, push_app_for, push_to
 from core.service.event_details import EndedNoticeSent
 from core.service.views import SessionDecided
 
@@ -54,8 +54,9 @@ def needs_notice(details: SessionDecided) -> bool:
 class EndedNotices:
     """Subscribes to the core's events; sends one notice per session ended elsewhere."""
 
-    def __init__(self, ctx: ServiceContext) -> None:
+    def __init__(self, ctx: ServiceContext, push: PushService) -> None:
         self._ctx = ctx
+        self._push = push
         self._tasks: set[asyncio.Task[None]] = set()
         self._unsubscribe: Callable[[], None] | None = None
 
@@ -91,6 +92,8 @@ class EndedNotices:
 
     async def _notify(self, request_id: str, outcome: str) -> None:
         ctx = self._ctx
+        # a session ended a moment after its login may still have its push on the way
+        await self._push.handed_over(request_id, NOTICE_BUDGET)
         async with ctx.db.read() as repos:
             session = await repos.sessions.get(request_id)
             serial = session.serial if session is not None else None

@@ -66,7 +66,8 @@ class CoreService:
         self.device = ResponseService(self.context)
         self._background: list[asyncio.Task[None]] = []
         self.observations = ObservationRecorder(db, events)
-        self.ended_notices = EndedNotices(self.context)  # the phone hears of a session's end
+        # the phone hears of a session's end
+        self.ended_notices = EndedNotices(self.context, self.push)
 
     @property
     def settings(self) -> CoreSettings:

@@ -1,4 +1,4 @@
-"""Core storage: aiosqlite in WAL mode, versioned migrations, one repository layer."""
+"""Core storage: SQLite in WAL mode, versioned migrations, one repository layer."""
 
 from core.storage.database import Database, SchemaTooNew
 from core.storage.repositories import Repositories

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import sqlite3
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
-import aiosqlite
+from core.storage.connection import Connection
 
 if TYPE_CHECKING:
     from _typeshed import DataclassInstance
@@ -16,7 +17,7 @@ Params = Sequence[Any] | Mapping[str, Any]
 R = TypeVar("R", bound="DataclassInstance")
 
 
-def from_row(cls: type[R], row: aiosqlite.Row, **values: Any) -> R:
+def from_row(cls: type[R], row: sqlite3.Row, **values: Any) -> R:
     """The record ``cls`` from its row: ``values`` (the columns that need converting), every
     other field the column of its name as stored."""
     for field in dataclasses.fields(cls):
@@ -38,17 +39,15 @@ def from_json(text: str | None) -> Any:
 class Repository:
     """Base: one table (or two close ones) over a connection the caller serialises."""
 
-    def __init__(self, connection: aiosqlite.Connection) -> None:
+    def __init__(self, connection: Connection) -> None:
         self._c = connection
 
-    # Every aiosqlite call is a round trip to its worker thread; a cursor used
-    # in ``async with`` costs three (execute, fetch, close). These helpers make
-    # each statement one round trip (the cursor is left to the collector).
-    async def _one(self, sql: str, params: Params = ()) -> aiosqlite.Row | None:
+    # One call per statement (the cursor is left to the collector).
+    async def _one(self, sql: str, params: Params = ()) -> sqlite3.Row | None:
         rows = await self._c.execute_fetchall(sql, params)
         return next(iter(rows), None)
 
-    async def _all(self, sql: str, params: Params = ()) -> list[aiosqlite.Row]:
+    async def _all(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
         return list(await self._c.execute_fetchall(sql, params))
 
     async def _run(self, sql: str, params: Params = ()) -> int:

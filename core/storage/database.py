@@ -1,7 +1,8 @@
-"""One aiosqlite connection in WAL mode, serialised by an asyncio lock.
+"""One SQLite connection in WAL mode, serialised by an asyncio lock.
 
-Theory of operation: aiosqlite runs every statement on one worker thread, but
-coroutines can still interleave *between* statements. A transaction therefore
+Theory of operation: every statement runs inline on the loop thread
+(``core.storage.connection``), but coroutines can still interleave *between*
+statements. A transaction therefore
 holds ``_lock`` from ``BEGIN IMMEDIATE`` to ``COMMIT``, and plain reads take the
 same lock, so no coroutine ever sees another's uncommitted writes (a client
 must never be told a decision that a crash could undo). SQLite runs in
@@ -17,8 +18,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-import aiosqlite
-
+from core.storage.connection import Connection
 from core.storage.migrations import LATEST_VERSION, MIGRATIONS
 from core.storage.repositories import Repositories
 
@@ -37,7 +37,7 @@ class SchemaTooNew(RuntimeError):
 
 
 class Database:
-    def __init__(self, connection: aiosqlite.Connection, path: Path | None) -> None:
+    def __init__(self, connection: Connection, path: Path | None) -> None:
         self._connection = connection
         self._lock = asyncio.Lock()
         self.path = path
@@ -51,8 +51,7 @@ class Database:
         memory = str(path) == ":memory:"
         if not memory:
             await asyncio.to_thread(_create_private, Path(path))
-        connection = await aiosqlite.connect(str(path), isolation_level=None)
-        connection.row_factory = aiosqlite.Row
+        connection = Connection.connect(str(path))
         database = cls(connection, None if memory else Path(path))
         try:
             await database._configure(synchronous)
@@ -75,9 +74,9 @@ class Database:
         await self._connection.execute("PRAGMA secure_delete=ON")
 
     async def schema_version(self) -> int:
-        async with self._lock, self._connection.execute("PRAGMA user_version") as cursor:
-            row = await cursor.fetchone()
-        return int(row[0]) if row else 0
+        async with self._lock:
+            rows = await self._connection.execute_fetchall("PRAGMA user_version")
+        return int(rows[0][0]) if rows else 0
 
     async def migrate(self) -> int:
         """Apply the missing migrations, each in its own transaction."""
@@ -124,9 +123,9 @@ class Database:
             yield Repositories(self._connection)
 
     async def integrity_check(self) -> str:
-        async with self._lock, self._connection.execute("PRAGMA integrity_check") as cursor:
-            row = await cursor.fetchone()
-        return str(row[0]) if row else "no answer"
+        async with self._lock:
+            rows = await self._connection.execute_fetchall("PRAGMA integrity_check")
+        return str(rows[0][0]) if rows else "no answer"
 
     async def close(self) -> None:
         await self._connection.close()

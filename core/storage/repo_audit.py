@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterable
 from typing import Any
-
-import aiosqlite
 
 from core.events import Event
 from core.protocol.fields import copied
@@ -13,7 +12,7 @@ from core.storage.base import Repository, from_json, from_row, to_json
 from core.storage.records import AuditRecord
 
 
-def _audit(row: aiosqlite.Row) -> AuditRecord:
+def _audit(row: sqlite3.Row) -> AuditRecord:
     return from_row(
         AuditRecord,
         row,

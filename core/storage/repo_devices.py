@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Mapping
 from dataclasses import asdict
 from typing import Any
-
-import aiosqlite
 
 from core.storage.base import Repository, from_json, from_row, to_json
 from core.storage.records import AUTH_ACTIVE, AuthenticatorRecord, RegistrationRecord
 
 
-def _registration(row: aiosqlite.Row) -> RegistrationRecord:
+def _registration(row: sqlite3.Row) -> RegistrationRecord:
     return from_row(
         RegistrationRecord,
         row,
@@ -60,7 +59,7 @@ class RegistrationRepository(Repository):
         return changed == 1
 
 
-def _authenticator(row: aiosqlite.Row) -> AuthenticatorRecord:
+def _authenticator(row: sqlite3.Row) -> AuthenticatorRecord:
     return from_row(
         AuthenticatorRecord,
         row,

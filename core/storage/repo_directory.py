@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Mapping
 from dataclasses import asdict
 from typing import Any
-
-import aiosqlite
 
 from core.storage.base import Repository, from_json, from_row, to_json
 from core.storage.records import DomainRecord, PushAppRecord, UserRecord
 
 
-def _domain(row: aiosqlite.Row) -> DomainRecord:
+def _domain(row: sqlite3.Row) -> DomainRecord:
     return from_row(
         DomainRecord,
         row,
@@ -49,7 +48,7 @@ class DomainRepository(Repository):
         return await self._run("DELETE FROM domains WHERE name = ?", (name,))
 
 
-def _push_app(row: aiosqlite.Row) -> PushAppRecord:
+def _push_app(row: sqlite3.Row) -> PushAppRecord:
     return PushAppRecord(**{key: row[key] for key in row.keys()})  # noqa: SIM118
 
 
@@ -80,7 +79,7 @@ class PushAppRepository(Repository):
         return await self._run("DELETE FROM push_apps WHERE app_id = ?", (app_id,))
 
 
-def _user(row: aiosqlite.Row) -> UserRecord:
+def _user(row: sqlite3.Row) -> UserRecord:
     return from_row(
         UserRecord,
         row,

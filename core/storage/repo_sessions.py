@@ -7,8 +7,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
-import aiosqlite
-
 from core.protocol.session import SessionStatus
 from core.storage.base import Repository, from_json, from_row, to_json
 from core.storage.records import SessionRecord
@@ -26,7 +24,7 @@ class SessionQuery:
     limit: int = 100
 
 
-def _session(row: aiosqlite.Row) -> SessionRecord:
+def _session(row: sqlite3.Row) -> SessionRecord:
     numbers = from_json(row["numbers"])
     checks = from_json(row["checks"])
     return from_row(

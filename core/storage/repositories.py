@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import aiosqlite
-
+from core.storage.connection import Connection
 from core.storage.repo_audit import AuditRepository
 from core.storage.repo_devices import AuthenticatorRepository, RegistrationRepository
 from core.storage.repo_directory import DomainRepository, PushAppRepository, UserRepository
@@ -15,7 +14,7 @@ from core.storage.retention import RetentionRepository
 class Repositories:
     """What a ``Database.transaction()`` or ``Database.read()`` block works with."""
 
-    def __init__(self, connection: aiosqlite.Connection) -> None:
+    def __init__(self, connection: Connection) -> None:
         self.domains = DomainRepository(connection)
         self.push_apps = PushAppRepository(connection)
         self.users = UserRepository(connection)

@@ -36,6 +36,7 @@ log = logging.getLogger(__name__)
 
 STREAM_RETRY_INITIAL = 0.1
 STREAM_RETRY_MAX = 5.0
+CONNECT_SETTLE = 1.0  # seconds stop() lets a stream connection in the making finish
 
 
 class DeliveryState(StrEnum):
@@ -96,6 +97,8 @@ class DeliveryLink:
         self._stream: tuple[str, asyncio.Task[None]] | None = None
         self.state = DeliveryState.OFFLINE
         self._tasks: set[asyncio.Task[Any]] = set()
+        self._connected = asyncio.Event()  # clear while a stream's connection is being made
+        self._connected.set()
 
     @property
     def online(self) -> bool:
@@ -116,6 +119,12 @@ class DeliveryLink:
         self.started = False
         self._stream = None
         self.state = DeliveryState.OFFLINE
+        # Let a connection in the making finish first: httpcore loses the socket of a
+        # TLS handshake cancelled half-way (it closes only on Exception), and the
+        # socket then lingers until the collector finds it. On loopback this is ms.
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(CONNECT_SETTLE):
+                await self._connected.wait()
         tasks = list(self._tasks)  # the stream task is one of them
         for task in tasks:
             task.cancel()
@@ -161,6 +170,7 @@ class DeliveryLink:
         delay = STREAM_RETRY_INITIAL
 
         def online() -> None:
+            self._connected.set()
             self.state = DeliveryState.ONLINE
             host.emit(
                 PhoneEvent.DELIVERY_ONLINE,
@@ -172,6 +182,7 @@ class DeliveryLink:
             self.state = DeliveryState.CONNECTING
             host.emit(PhoneEvent.DELIVERY_CONNECTING, "connecting to the push service")
             stream: AsyncIterator[DeliveredPush] | None = None
+            self._connected.clear()
             try:
                 stream = host.delivery().notifications(
                     token, secret=host.push_secret, on_online=online
@@ -200,6 +211,7 @@ class DeliveryLink:
                     PhoneEvent.DELIVERY_ERROR, f"delivery stream failed: {type(exc).__name__}"
                 )
             finally:
+                self._connected.set()
                 aclose = getattr(stream, "aclose", None)
                 if aclose is not None:
                     with contextlib.suppress(Exception):

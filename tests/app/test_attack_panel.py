@@ -26,11 +26,20 @@ async def attacked(window: MainWindow, click: object) -> AttackResult:
 
 
 async def log_in(window: MainWindow) -> None:
+    """alice logs in; returns once her phone shows the request and the diagram its session
+    (the two views are fed apart: the diagram's events come in batches)."""
     login = window.login_panel
+    before = window.flow.shown
     login.user_edit.setText("alice")
     login.password_edit.setText("push" + DEMO_PASSWORD)
     login.login_button.click()
     await view_where(window.phones.cards["alice-pixel"], request_shown, "alice's request")
+    await signalled(
+        window.flow.flow_shown,
+        lambda: window.flow.shown,
+        lambda flow: flow is not None and (before is None or flow.request_id != before.request_id),
+        "the new session in the diagram",
+    )
 
 
 def test_replay_flip_cross_session_and_late_answers_are_refused_by_name(

@@ -5,14 +5,13 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-import aiosqlite
-
+from core.storage.connection import Connection
 from core.storage.database import Database
 
 SECRET = b"ACTIVATION-PASSWORD-7Q2W9E4R"
 
 
-async def _overwrite_a_secret(connection: aiosqlite.Connection, path: Path) -> bytes:
+async def _overwrite_a_secret(connection: Connection, path: Path) -> bytes:
     """Write a secret, overwrite it, checkpoint; the file's bytes afterwards."""
     await connection.execute("CREATE TABLE scratch (id INTEGER PRIMARY KEY, state TEXT)")
     await connection.execute("INSERT INTO scratch (state) VALUES (?)", (SECRET.decode() * 8,))
@@ -26,10 +25,13 @@ async def _overwrite_a_secret(connection: aiosqlite.Connection, path: Path) -> b
 async def test_without_secure_delete_the_secret_would_stay(tmp_path: Path) -> None:
     # the control: proves the check below can see a leftover
     path = tmp_path / "plain.sqlite3"
-    async with aiosqlite.connect(path, isolation_level=None) as connection:
+    connection = Connection.connect(str(path))
+    try:
         await connection.execute("PRAGMA journal_mode=WAL")
         await connection.execute("PRAGMA secure_delete=OFF")
         assert SECRET in await _overwrite_a_secret(connection, path)
+    finally:
+        await connection.close()
 
 
 async def test_the_core_database_zeroes_overwritten_secrets(tmp_path: Path) -> None:
