@@ -41,29 +41,34 @@ TICK_MS = 10
 
 async def run_clients(
     url: str, ca_file: Path, users: list[str], rate: float, seconds: float
-) -> int:
-    """One client per user, each paced so all together aim at ``rate``; returns logins done."""
+) -> tuple[int, float]:
+    """One client per user, on a shared timetable that aims at ``rate`` logins per second
+    (a client that falls behind starts its next login at once, so it catches up);
+    returns the logins done and the seconds they took."""
     done = 0
-    until = time.monotonic() + seconds
+    period = len(users) / rate  # each client's time between two login starts
+    began = time.monotonic()
+    until = began + seconds
 
-    async def client(user: str) -> None:
+    async def client(index: int, user: str) -> None:
         nonlocal done
         async with LoginClient(url, ca_file) as login:
-            while time.monotonic() < until:
-                began = time.monotonic()
+            start = began + index * period / len(users)  # staggered across the clients
+            while start < until:
+                await asyncio.sleep(max(0.0, start - time.monotonic()))
                 started = await login.login(user, DEMO_DOMAIN, PASSKEY)
                 if started.request_id:
                     await login.wait_decided(started.request_id, timeout=10)
                     done += 1
-                await asyncio.sleep(max(0.0, len(users) / rate - (time.monotonic() - began)))
+                start += period
 
-    await asyncio.gather(*(client(user) for user in users))
-    return done
+    await asyncio.gather(*(client(i, user) for i, user in enumerate(users)))
+    return done, time.monotonic() - began
 
 
 def clients_in_process(
     url: str, ca_file: Path, users: list[str], rate: float, seconds: float
-) -> int:
+) -> tuple[int, float]:
     """The same clients in a child process (its own interpreter and loop)."""
     spec = json.dumps(
         {"url": url, "ca": str(ca_file), "users": users, "rate": rate, "seconds": seconds}
@@ -74,7 +79,8 @@ def clients_in_process(
         capture_output=True,
         text=True,
     ).stdout
-    return int(json.loads(out)["done"])
+    job = json.loads(out)
+    return int(job["done"]), float(job["seconds"])
 
 
 async def measure(
@@ -104,12 +110,10 @@ async def measure(
         load = (fleet.core.url, fleet.pki.ca_file, users, rate, seconds)
         try:
             timer.start()
-            began = time.monotonic()
             if clients_in_window:
-                done = await run_clients(*load)
+                done, elapsed = await run_clients(*load)
             else:
-                done = await asyncio.to_thread(clients_in_process, *load)
-            elapsed = time.monotonic() - began
+                done, elapsed = await asyncio.to_thread(clients_in_process, *load)
             timer.stop()
         finally:
             await window.aclose()
@@ -117,7 +121,7 @@ async def measure(
             window.close()
     late.sort()
     return {
-        "target": "GUI event-loop stall while logins run: longest <= 50 ms",
+        "target": "GUI event-loop stall under load: longest <= 50 ms at >= 95 % of the rate",
         "command": f"benchmarks/gui_stall.py --seconds {seconds:g} --rate {rate:g}"
         + (" --clients-in-window" if clients_in_window else ""),
         "clients": "on the window's loop" if clients_in_window else "in another process",
@@ -127,7 +131,8 @@ async def measure(
         "stall_ms_max": round(late[-1], 1),
         "stall_ms_p99": round(late[int(len(late) * 0.99) - 1], 1),
         "stall_ms_median": round(statistics.median(late), 1),
-        "holds": late[-1] <= 50.0,
+        # the stall counts only if the load was really there (5 % short allowed)
+        "holds": late[-1] <= 50.0 and done / elapsed >= 0.95 * rate,
         "load_average": os.getloadavg(),
     }
 
@@ -144,10 +149,10 @@ def main() -> int:
     args = parser.parse_args()
     if args.clients:
         job = json.loads(args.clients)
-        done = asyncio.run(
+        done, seconds = asyncio.run(
             run_clients(job["url"], Path(job["ca"]), job["users"], job["rate"], job["seconds"])
         )
-        print(json.dumps({"done": done}))
+        print(json.dumps({"done": done, "seconds": seconds}))
         return 0
     app = QApplication.instance() or QApplication(sys.argv)
     assert isinstance(app, QApplication)
