@@ -170,17 +170,23 @@ class EventBus:
 
     def __init__(self, history: int = 5000) -> None:
         self._subscribers: list[Subscriber] = []
+        self._by_source: dict[str, list[Subscriber]] = {}  # subscribers to one source only
         self._history: list[Event] = []
         self._history_limit = history
         self._waiters: list[tuple[Callable[[Event], bool], asyncio.Future[Event]]] = []
 
-    def subscribe(self, subscriber: Subscriber) -> Callable[[], None]:
-        """Add a subscriber; returns a function that removes it."""
-        self._subscribers.append(subscriber)
+    def subscribe(self, subscriber: Subscriber, *, source: str | None = None) -> Callable[[], None]:
+        """Add a subscriber (to every event, or to ``source``'s only: a bench fleet's
+        thousand phones each hear their own events without filtering everyone's);
+        returns a function that removes it."""
+        subscribers = (
+            self._subscribers if source is None else self._by_source.setdefault(source, [])
+        )
+        subscribers.append(subscriber)
 
         def unsubscribe() -> None:
-            if subscriber in self._subscribers:
-                self._subscribers.remove(subscriber)
+            if subscriber in subscribers:
+                subscribers.remove(subscriber)
 
         return unsubscribe
 
@@ -188,7 +194,7 @@ class EventBus:
         self._history.append(event)
         if len(self._history) > self._history_limit:
             del self._history[: len(self._history) - self._history_limit]
-        for subscriber in list(self._subscribers):
+        for subscriber in [*self._subscribers, *self._by_source.get(event.source, ())]:
             try:
                 subscriber(event)
             except Exception:  # a broken view must not break the flow

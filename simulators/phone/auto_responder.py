@@ -109,7 +109,9 @@ class AutoResponder:
 
     def start(self) -> None:
         if self._unsubscribe is None:
-            self._unsubscribe = self.phone.events.subscribe(self._on_event)
+            self._unsubscribe = self.phone.events.subscribe(
+                self._on_event, source=self.phone.source
+            )
             self.phone.auto_response = self.policy.action.value
             self._emit(PhoneEvent.AUTORESPONDER_ON, f"auto-responder: {self.policy.action.value}")
             if self.policy.poll_interval is not None:
