@@ -40,7 +40,7 @@ async def test_at_most_one_hash_per_core_runs_at_once(monkeypatch: pytest.Monkey
             with lock:
                 running -= 1
 
-    encoded = passwords.hash_password("right", log2_n=4)
+    encoded = passwords.hash_password("right", log2_n=9)  # above the inline limit: pooled
     monkeypatch.setattr(passwords, "_scrypt", counted_scrypt)
     checks = [
         passwords.verify_password_async("right" if i % 2 else "wrong", encoded)
@@ -51,3 +51,24 @@ async def test_at_most_one_hash_per_core_runs_at_once(monkeypatch: pytest.Monkey
     assert results == [bool(i % 2) for i in range(3 * slots)]
     assert most == slots
     assert len(threads) <= slots  # the default pool would have started one thread per call
+
+
+async def test_a_hash_far_below_the_product_cost_runs_on_the_loop_thread(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    threads: list[int] = []
+    real_scrypt = passwords._scrypt
+
+    def recorded(password: str, salt: bytes, log2_n: int, r: int, p: int) -> bytes:
+        threads.append(threading.get_ident())
+        return real_scrypt(password, salt, log2_n, r, p)
+
+    monkeypatch.setattr(passwords, "_scrypt", recorded)
+    cheap = await passwords.hash_password_async("right", log2_n=4)
+    assert await passwords.verify_password_async("right", cheap)
+    assert not await passwords.verify_password_async("wrong", cheap)
+    product = await passwords.hash_password_async("right", log2_n=10)
+    assert await passwords.verify_password_async("right", product)
+    loop_thread = threading.get_ident()
+    assert threads[:3] == [loop_thread] * 3
+    assert loop_thread not in threads[3:]  # 2^10 and up: the hash pool
