@@ -7,8 +7,8 @@ hashes stay verifiable. Comparison is constant time.
 Hashing runs in a dedicated pool of one thread per core (``HASH_WORKERS``),
 not the loop's default executor: scrypt at the product cost holds 32 MiB for
 ~0.1 s and is CPU-bound, so more threads than cores only multiply that memory
-and make every hash wait longer. Further hashes queue until a core is free. Only a hash far below the product
-cost (``INLINE_MAX_WORK``) runs on the loop itself.
+and make every hash wait longer. Further hashes queue until a core is free.
+Only a hash far below the product cost (``INLINE_MAX_WORK``) runs on the loop.
 """
 
 from __future__ import annotations
