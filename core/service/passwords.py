@@ -89,7 +89,7 @@ INLINE_MAX_WORK = 2**8 * 8
 
 
 def _cheap(log2_n: int, r: int, p: int) -> bool:
-    return 2**log2_n * r * p <= INLINE_MAX_WORK
+    return (1 << log2_n) * r * p <= INLINE_MAX_WORK
 
 
 async def hash_password_async(password: str, *, log2_n: int, r: int = 8, p: int = 1) -> str:
