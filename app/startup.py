@@ -13,6 +13,8 @@ import os
 import sys
 import time
 
+from core.collector import settle_heap
+
 _IMPORTED = time.monotonic()
 _MARKS: list[tuple[str, float]] = []
 TRACE_VARIABLE = "PUSHSIM_STARTUP_TRACE"  # set: the start-up's phases on stderr once ready
@@ -40,8 +42,7 @@ def freeze_startup_heap() -> None:
     so later collections only walk what the session itself allocates. Nothing is
     leaked: frozen objects are still freed by reference counting.
     """
-    gc.collect()
-    gc.freeze()
+    settle_heap()  # also widens the collector's thresholds (core.collector says why)
     gc.enable()  # app.cli turns it off for the start-up
 
 

@@ -8,6 +8,7 @@ import logging
 import sys
 from pathlib import Path
 
+from core.collector import settle_heap
 from core.serve import stop_signal
 from core.settings import CoreSettings
 from core.workspace import Workspace, default_workspace_root
@@ -32,6 +33,7 @@ async def run_serve(
     try:
         with stop_signal() as stop:
             await suite.start(reset=reset)
+            settle_heap()
             if json_out:
                 print(json.dumps(suite.describe()), flush=True)
             else:

@@ -169,6 +169,16 @@ MIGRATIONS: tuple[Migration, ...] = (
             "CREATE INDEX sessions_by_user_created ON sessions (user_id, domain, created)",
         ),
     ),
+    Migration(
+        version=5,
+        # SQLite took (user_id, domain, created) for "this user's pending sessions"
+        # and read every kept session of the user: a login grew slower with history
+        description="a user's pending sessions found by status, oldest first, without a scan",
+        statements=(
+            "DROP INDEX sessions_by_user",
+            "CREATE INDEX sessions_by_user_status ON sessions (user_id, domain, status, created)",
+        ),
+    ),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version

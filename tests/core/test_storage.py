@@ -19,7 +19,7 @@ from tests.core.helpers_core import session_record as session
 async def test_open_migrates_wal_and_owner_only(tmp_path: Path) -> None:
     path = tmp_path / "sub" / "core.sqlite3"
     db = await Database.open(path)
-    assert await db.schema_version() == LATEST_VERSION == 4
+    assert await db.schema_version() == LATEST_VERSION == 5
     assert await db.migrate() == LATEST_VERSION  # idempotent
     await db.close()
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
@@ -45,8 +45,11 @@ async def test_migrates_an_old_database_step_by_step(tmp_path: Path) -> None:
     with sqlite3.connect(path) as raw:
         indexes = {r[0] for r in raw.execute("SELECT name FROM sqlite_master WHERE type='index'")}
         columns = {r[1] for r in raw.execute("PRAGMA table_info(sessions)")}
-    assert "sessions_by_user" in indexes  # version 2
+    assert "sessions_by_serial" in indexes  # version 2
     assert "protection_used" in columns  # version 3
+    assert "sessions_by_user_created" in indexes  # version 4
+    assert "sessions_by_user_status" in indexes  # version 5 (replaced version 2's by-user)
+    assert "sessions_by_user" not in indexes
 
 
 async def test_newer_schema_is_refused(tmp_path: Path) -> None:
@@ -148,3 +151,17 @@ def test_scrypt_hashes_record_their_cost_and_verify() -> None:
     assert not verify_password("Demo-1234", encoded.replace("scrypt", "md5"))
     assert not verify_password("Demo-1234", "garbage")
     assert hash_password("Demo-1234", log2_n=4) != encoded  # salted
+
+
+async def test_a_users_pending_sessions_are_found_without_reading_their_history(
+    tmp_path: Path,
+) -> None:
+    db = await Database.open(tmp_path / "core.sqlite3")
+    await db.close()
+    with sqlite3.connect(tmp_path / "core.sqlite3") as raw:
+        plan = raw.execute(
+            "EXPLAIN QUERY PLAN SELECT * FROM sessions WHERE user_id = ? AND domain = ?"
+            " AND status = ? ORDER BY created, rowid",
+            ("alice", "demo", "pending"),
+        ).fetchall()
+    assert "sessions_by_user_status (user_id=? AND domain=? AND status=?)" in plan[0][3]

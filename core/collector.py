@@ -1,0 +1,26 @@
+"""Tuning of Python's cyclic garbage collector for a long-running server process.
+
+A push login allocates thousands of short-lived objects (HTTP events, rows,
+dataclasses), so with the default thresholds (700, 10, 10) the collector ran
+every few hundred microseconds of work and took 7.7 % of the CPU of a
+``pushsim bench`` at 100 phones and concurrency 20 (1.86 s of 24 s, measured
+with ``gc.callbacks``). With a young generation of 20,000 allocations it took
+0.55 s and the bench ran 11 % faster. The objects built at start-up (servers,
+keys, phones, the window: about 100,000) are frozen first, so the rare full
+collections never walk them again. Reference counting still frees everything
+at once; only reference cycles wait a little longer for their collection.
+"""
+
+from __future__ import annotations
+
+import gc
+
+YOUNG_THRESHOLD = 20_000  # allocations (minus frees) before a generation-0 collection
+OLDER_THRESHOLDS = (50, 100)  # generation-0 runs per 1, generation-1 runs per 2
+
+
+def settle_heap() -> None:
+    """Once start-up is done: collect, freeze what exists, and widen the thresholds."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(YOUNG_THRESHOLD, *OLDER_THRESHOLDS)
