@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+from collections.abc import Iterator
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 
@@ -31,19 +33,41 @@ class ServiceContext:
 
 
 class SessionWatch:
-    """Wakes long polls when a session leaves ``pending`` (no sleeping loops)."""
+    """Wakes long polls when a session leaves ``pending`` (no sleeping loops).
+
+    A poller takes its request's event *before* it reads the session (so a
+    decision between the read and the wait still wakes it) and gives it back
+    when done: an event nobody waits on is dropped, so polls of sessions that
+    were already decided leave nothing behind.
+    """
 
     def __init__(self) -> None:
         self._events: dict[str, asyncio.Event] = {}
+        self._watchers: dict[str, int] = {}  # request ID -> polls holding its event
         self.closed = False
 
-    def event(self, request_id: str) -> asyncio.Event:
-        found = self._events.get(request_id)
-        if found is None:
-            found = self._events[request_id] = asyncio.Event()
+    @contextlib.contextmanager
+    def watching(self, request_id: str) -> Iterator[asyncio.Event]:
+        """The request's event for the duration of one poll's read and wait."""
+        event = self._events.get(request_id)
+        if event is None:
+            event = self._events[request_id] = asyncio.Event()
             if self.closed:
-                found.set()
-        return found
+                event.set()
+        self._watchers[request_id] = self._watchers.get(request_id, 0) + 1
+        try:
+            yield event
+        finally:
+            left = self._watchers.pop(request_id) - 1
+            if left:
+                self._watchers[request_id] = left
+            elif self._events.get(request_id) is event:
+                del self._events[request_id]
+
+    @property
+    def watched(self) -> int:
+        """How many requests have an event now (0 when no poll is waiting)."""
+        return len(self._events)
 
     def notify(self, request_id: str) -> None:
         found = self._events.pop(request_id, None)

@@ -71,22 +71,22 @@ class SessionService:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + min(max(wait or 0.0, 0.0), self._ctx.settings.max_wait)
         while True:
-            wake = self._ctx.watch.event(request_id)
-            session = await self._read(request_id)
-            if session.status is not SessionStatus.PENDING:
-                return session
-            now = self._ctx.clock.now()
-            if now >= session.expires:
-                await self._expire(session)
-                return await self._read(request_id)
-            remaining = min(deadline - loop.time(), session.expires - now)
-            if remaining <= 0 or self._ctx.watch.closed:
-                return session
-            try:
-                async with asyncio.timeout(remaining):
-                    await wake.wait()
-            except TimeoutError:
-                pass
+            with self._ctx.watch.watching(request_id) as wake:
+                session = await self._read(request_id)
+                if session.status is not SessionStatus.PENDING:
+                    return session
+                now = self._ctx.clock.now()
+                if now >= session.expires:
+                    await self._expire(session)
+                    return await self._read(request_id)
+                remaining = min(deadline - loop.time(), session.expires - now)
+                if remaining <= 0 or self._ctx.watch.closed:
+                    return session
+                try:
+                    async with asyncio.timeout(remaining):
+                        await wake.wait()
+                except TimeoutError:
+                    pass
 
     async def _expire(self, session: SessionRecord) -> bool:
         reason = f"push timeout: no answer within {session.expires - session.created:g} s"

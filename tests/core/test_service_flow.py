@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 from pathlib import Path
 
@@ -83,3 +84,25 @@ async def test_seed_keywords_map_to_protections(env: CoreEnv) -> None:
         session = await env.service.session_status(result.request_id)
         assert session.protection == protection
         assert session.serial == keys.serial
+
+
+async def test_polls_leave_no_wake_up_events_behind(env: CoreEnv) -> None:
+    """A long poll's event lives only while someone waits: decided sessions polled
+    again and again (browsers refreshing) must not grow the core's memory."""
+    watch = env.service.context.watch
+    keys = await env.activate("alice")
+    result = await env.service.login(user_id="alice", domain="demo", passkey="pushDemo-1234")
+    message = env.last_request_message()
+    waiting = asyncio.create_task(env.service.session_status(result.request_id, wait=5))
+    second = asyncio.create_task(env.service.session_status(result.request_id, wait=5))
+    for _ in range(50):  # let both polls read the session and park on its one event
+        await asyncio.sleep(0)
+    assert watch.watched == 1
+    assert not waiting.done()
+    await env.service.respond(
+        serial=keys.serial, response_message=answer(keys, message, now=env.now)
+    )
+    assert (await waiting).status == (await second).status == "accepted"
+    for _ in range(3):  # polls of a decided session return at once
+        assert (await env.service.session_status(result.request_id, wait=5)).status == "accepted"
+    assert watch.watched == 0
