@@ -42,7 +42,7 @@ def freeze_startup_heap() -> None:
     so later collections only walk what the session itself allocates. Nothing is
     leaked: frozen objects are still freed by reference counting.
     """
-    settle_heap()  # also widens the collector's thresholds (core.collector says why)
+    settle_heap(widen=False)  # short pauses matter more here than throughput
     gc.enable()  # app.cli turns it off for the start-up
 
 
