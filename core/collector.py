@@ -21,7 +21,7 @@ from __future__ import annotations
 import gc
 
 YOUNG_THRESHOLD = 20_000  # allocations (minus frees) before a generation-0 collection
-OLDER_THRESHOLDS = (50, 100)  # generation-0 runs per 1, generation-1 runs per 2
+OLDER_THRESHOLDS = (50, 100)  # a gen-1 run every 50 gen-0 runs, a gen-2 every 100 gen-1
 
 
 def settle_heap(*, widen: bool = True) -> None:

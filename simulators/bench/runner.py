@@ -81,15 +81,14 @@ def time_one_hash(log2_n: int) -> float:
     return statistics.median(durations)
 
 
-def hash_capacity(log2_n: int) -> float:
+def hash_capacity(log2_n: int, one_hash: float) -> float:
     """Hashes per second all the hash workers manage together, measured with every core
-    hashing at once (two scrypts share the memory bus, so this is not cores / one hash)."""
-    rounds = max(2, min(50, int(0.5 / max(time_one_hash(log2_n), 1e-4))))  # about 0.5 s
+    hashing at once (two scrypts share the memory bus, so this is not cores / one hash);
+    ``one_hash``: seconds of one hash alone, to size the run (about 0.5 s)."""
+    count = HASH_WORKERS * max(2, min(50, int(0.5 / max(one_hash, 1e-4))))
     with ThreadPoolExecutor(max_workers=HASH_WORKERS) as pool:
-        jobs = [pool.submit(hash_password, "bench-password", log2_n=log2_n)]  # warm the pool
-        jobs[0].result()
+        pool.submit(hash_password, "bench", log2_n=log2_n).result()  # the threads started
         began = time.perf_counter()
-        count = rounds * HASH_WORKERS
         for job in [pool.submit(hash_password, "bench", log2_n=log2_n) for _ in range(count)]:
             job.result()
         return count / (time.perf_counter() - began)
@@ -189,7 +188,9 @@ async def run_bench(
             setup_seconds = time.perf_counter() - began
             on_phase(f"timing one password hash at 2^{options.password_hash_cost}")
             hash_seconds = await asyncio.to_thread(time_one_hash, options.password_hash_cost)
-            capacity = await asyncio.to_thread(hash_capacity, options.password_hash_cost)
+            capacity = await asyncio.to_thread(
+                hash_capacity, options.password_hash_cost, hash_seconds
+            )
             report = await _measure(fleet, options, progress, on_phase)
         finally:
             await fleet.stop()
