@@ -29,7 +29,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.serve_process import memory_mb, print_result, serve  # noqa: E402
+from benchmarks.serve_process import cpu_seconds, memory_mb, print_result, serve  # noqa: E402
 from core.clock import SystemClock  # noqa: E402
 from core.collector import settle_heap  # noqa: E402
 from core.events import EventBus  # noqa: E402
@@ -50,12 +50,6 @@ from simulators.phone.auto_responder import start_auto_responder  # noqa: E402
 from simulators.phone.delivery_adapter import DeliveryClientAdapter  # noqa: E402
 
 AT_ONCE = 8  # phones activated concurrently
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU seconds the process has used (``/proc/PID/stat``)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 async def measure(phones: int, logins: int, concurrency: int = 1) -> dict[str, object]:

@@ -2,7 +2,8 @@
 
 Every target but ``soak`` and ``throughput-apart`` is one ``pushsim bench``
 command (printed before it runs, so it can be rerun alone); the script reads
-its JSON report and says whether the target holds. ``soak`` drives the same fleet in process for ten
+its JSON report and says whether the target holds. ``throughput-apart`` runs
+``bench_phones_apart.py``; ``soak`` drives the same fleet in process for ten
 minutes and samples RSS, asyncio tasks and open file descriptors.
 
     .venv/bin/python benchmarks/bench_push_login.py        # the four targets of make bench

@@ -2,8 +2,8 @@
 
 ``serve`` starts it on a fresh workspace and returns the process and its
 ``--json`` description; ``memory_mb`` reads a process's ``VmRSS`` and
-``VmHWM`` (its high-water mark) from ``/proc``; ``print_result`` prints a
-benchmark's result as JSON or as aligned lines.
+``VmHWM`` (its high-water mark) from ``/proc``, ``cpu_seconds`` its CPU time;
+``print_result`` prints a benchmark's result as JSON or as aligned lines.
 """
 
 from __future__ import annotations
@@ -38,6 +38,12 @@ def memory_mb(pid: int) -> dict[str, float]:
         if key in ("VmRSS", "VmHWM"):
             fields[key] = int(value.split()[0]) / 1024
     return fields
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds the process has used (``/proc/PID/stat``)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def print_result(result: dict[str, Any], *, as_json: bool) -> None:
